@@ -1,0 +1,10 @@
+"""Update rules, one small module each; ``METHODS`` maps method names to rule classes."""
+
+from .adam import Adam
+from .base import METHODS, Rule, Stepper, StepResult, UpdateStepper, make_rule, signature_of
+from .gd import GD
+from .momentum import Momentum
+from .preconditioned import Preconditioned
+
+__all__ = ["Adam", "GD", "METHODS", "Momentum", "Preconditioned", "Rule", "StepResult",
+           "Stepper", "UpdateStepper", "make_rule", "signature_of"]

@@ -1,0 +1,55 @@
+"""Which units a rule's hyperparameters need, for given parameter and loss units.
+
+Reads the rules' declared signatures (``Rule.signature``): the same data the engine checks
+against, so ``lr_units`` and the engine cannot disagree.
+"""
+
+from __future__ import annotations
+
+from .dims import Dim
+from .errors import UnknownOptionError
+from .rules import METHODS
+from .units import as_unit, registry_of
+
+#: other names for rules whose learning rate has the same units as an engine rule's
+LR_ALIASES = {
+    "sgd": "gd", "nesterov": "momentum", "heavy-ball": "momentum",
+    "adamw": "adam", "adamax": "adam", "nadam": "adam", "rmsprop": "adam", "adagrad": "adam",
+}
+
+
+def hyper_dim(rule: str, name: str = "lr") -> Dim:
+    """The declared signature of hyperparameter ``name`` of ``rule``."""
+    key = LR_ALIASES.get(rule.lower(), rule.lower())
+    if key not in METHODS:
+        raise UnknownOptionError(rule, list(METHODS) + list(LR_ALIASES), "lr_units' rule")
+    sig = METHODS[key].signature
+    if name not in sig:
+        raise UnknownOptionError(name, sig, f"rule {rule!r}")
+    return sig[name]
+
+
+def lr_units(param_units, loss_units=None, rule: str = "sgd", name: str = "lr"):
+    """The pint Unit a rule's learning rate (or hyperparameter ``name``) needs.
+
+    Parameters
+    ----------
+    param_units : unit, unit string, Quantity, or dict name -> any of those
+    loss_units : unit or string (default: dimensionless)
+    rule : "sgd"/"gd", "momentum", "adam"/"adamw"/"rmsprop"/"adagrad", "preconditioned", …
+
+    Returns
+    -------
+    pint Unit, or a dict name -> Unit when ``param_units`` is a dict.
+    SGD: [θ]²/[L]; Adam-style: [θ].
+
+    >>> str(lr_units("m", None, "sgd"))
+    'meter ** 2'
+    """
+    dim = hyper_dim(rule, name)
+    registry = registry_of(param_units, loss_units)
+    lu = as_unit(loss_units, registry, what="loss_units")
+    if isinstance(param_units, dict):
+        return {k: dim.unit(as_unit(v, registry, what=f"units of {k}"), lu)
+                for k, v in param_units.items()}
+    return dim.unit(as_unit(param_units, registry, what="param_units"), lu)

@@ -1,0 +1,159 @@
+"""The unit registry and the small unit algebra used everywhere.
+
+unitdescent never creates a registry of its own: it uses pint's application registry
+(``ud.ureg``) unless the caller's Quantities come from another registry, in which case that
+registry is used for the whole problem. Unit strings ("m**2/s") are accepted wherever units
+are; an unknown unit is an :class:`~unitdescent.errors.UnknownUnitError` that names it.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pint
+
+from .errors import InputError, RegistryError, UnknownUnitError
+
+#: pint's application registry; ``ud.ureg.Quantity`` builds Quantities.
+ureg = pint.get_application_registry()
+
+
+def default_registry() -> pint.UnitRegistry:
+    """The registry behind ``ud.ureg`` (it follows ``pint.set_application_registry``)."""
+    return ureg.get()
+
+
+def is_quantity(value) -> bool:
+    """True for a pint Quantity of any registry."""
+    return isinstance(value, pint.Quantity)
+
+
+def is_unit(value) -> bool:
+    """True for a pint Unit of any registry."""
+    return isinstance(value, pint.Unit)
+
+
+def registry_of(*values) -> pint.UnitRegistry:
+    """The one registry that ``values`` (Quantities, Units, nested dicts) come from.
+
+    Values without a registry (floats, strings) do not count; with none at all the default
+    registry is returned. Two different registries are a :class:`RegistryError`.
+    """
+    found = []
+    stack = list(values)
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict):
+            stack.extend(v.values())
+        elif isinstance(v, (list, tuple)):
+            stack.extend(v)
+        elif is_quantity(v) or is_unit(v):
+            reg = v._REGISTRY
+            if all(reg is not r for r in found):
+                found.append(reg)
+    if not found:
+        return default_registry()
+    if len(found) > 1:
+        raise RegistryError(
+            "values come from different pint unit registries; Quantities from two "
+            "registries cannot be combined. Build all of them with one registry "
+            "(ud.ureg, or your own registry everywhere)."
+        )
+    return found[0]
+
+
+def as_unit(spec, registry: pint.UnitRegistry | None = None, *, what: str = "unit") -> pint.Unit:
+    """A pint Unit from a Unit, a Quantity's units, a unit string, or ``None``/``1`` (dimensionless).
+
+    Raises :class:`UnknownUnitError` naming the unknown unit and ``what`` it was for.
+    """
+    registry = registry or default_registry()
+    if spec is None:
+        return registry.dimensionless
+    if is_unit(spec):
+        return _same_registry(spec, registry, what)
+    if is_quantity(spec):
+        return _same_registry(spec.units, registry, what)
+    if isinstance(spec, numbers.Number) and not isinstance(spec, bool) and spec == 1:
+        return registry.dimensionless
+    if isinstance(spec, str):
+        try:
+            parsed = registry.parse_units(spec) if spec.strip() else registry.dimensionless
+        except pint.UndefinedUnitError as exc:
+            raise UnknownUnitError(what, spec, _undefined_name(exc)) from None
+        except Exception as exc:  # pint's parser raises several kinds for malformed text
+            raise UnknownUnitError(what, spec, None, detail=str(exc)) from None
+        return registry.Unit(parsed)
+    raise InputError(f"{what}: expected a unit (a pint Unit or a string such as 'm**2'), got {spec!r}")
+
+
+def as_quantity(value, registry: pint.UnitRegistry | None = None, *, what: str = "value"):
+    """A pint Quantity from a Quantity, a string such as ``"1e-3 m**2"``, or a bare number.
+
+    Bare numbers (and arrays) are returned as they are: callers decide whether a bare number
+    is acceptable (it means dimensionless, or a teaching opt-in).
+    """
+    registry = registry or default_registry()
+    if is_quantity(value):
+        _same_registry(value.units, registry, what)
+        return value
+    if isinstance(value, str):
+        try:
+            q = registry.Quantity(value)
+        except pint.UndefinedUnitError as exc:
+            raise UnknownUnitError(what, value, _undefined_name(exc)) from None
+        except Exception as exc:
+            raise UnknownUnitError(what, value, None, detail=str(exc)) from None
+        if not is_quantity(q):
+            q = registry.Quantity(q, registry.dimensionless)
+        return q
+    return value
+
+
+def check_multiplicative(unit: pint.Unit, what: str) -> None:
+    """Reject offset units (degC, degF): their zero is not zero, so scaling them is wrong."""
+    if not is_multiplicative(unit):
+        raise InputError(
+            f"{what} is in {unit}, a unit with an offset (its zero is not a physical zero). "
+            f"Give it in an absolute unit instead, e.g. kelvin for temperatures "
+            f"(Q_(x, 'degC').to('kelvin'))."
+        )
+
+
+def is_multiplicative(unit) -> bool:
+    """False for units with an offset (degC, degF), whose zero is not a physical zero."""
+    return bool(unit._REGISTRY.Quantity(1.0, unit)._is_multiplicative)
+
+
+def magnitude_in(q, unit, what: str = "value") -> np.ndarray | float:
+    """The magnitude of Quantity ``q`` in ``unit``; a dimensionality mismatch names ``what``."""
+    from .errors import UnitsError
+
+    try:
+        return q.m_as(unit)
+    except pint.DimensionalityError:
+        raise UnitsError(what=what, expected=unit, got=q.units) from None
+
+
+def fmt(unit) -> str:
+    """A unit as text for messages: ``meter ** 2 / second``; dimensionless stays a word."""
+    if unit is None:
+        return "dimensionless"
+    return str(unit) if str(unit) else "dimensionless"
+
+
+def _same_registry(unit, registry, what):
+    if unit._REGISTRY is not registry:
+        raise RegistryError(
+            f"{what}: its units come from a different pint registry than the rest of the "
+            f"problem. Build every Quantity with one registry."
+        )
+    return unit
+
+
+def _undefined_name(exc: pint.UndefinedUnitError):
+    names = getattr(exc, "unit_names", None)
+    if isinstance(names, (tuple, list)) and names:
+        return ", ".join(str(n) for n in names)
+    return names if names else None
