@@ -110,7 +110,7 @@ class _Stopping:
 def _run(problem, rule, stepper, stop, opts) -> Result:
     x = problem.x0.copy()
     f = problem.f0
-    g = problem.grad(x)
+    g = problem.grad0()
     maxiter, callback, keep = opts["maxiter"], opts["callback"], opts["history"]
     if not np.all(np.isfinite(g)):
         raise InputError("the gradient is not finite at x0 (entry "
@@ -120,7 +120,13 @@ def _run(problem, rule, stepper, stop, opts) -> Result:
     state = stepper.init(x, f, g)
     status, detail, nit = Status.MAXITER, "", 0
     while nit < maxiter:
-        sr = stepper.step(x, f, g, state)
+        try:
+            sr = stepper.step(x, f, g, state)
+        except ArithmeticError as exc:  # OverflowError, ZeroDivisionError in the user's loss
+            status = Status.NONFINITE
+            detail = (f"the loss raised {type(exc).__name__} ({exc}) at iteration {nit + 1}; "
+                      f"the step may be too large")
+            break
         if sr.failed:
             status, detail = Status.LINE_SEARCH_FAILED, sr.failed
             break

@@ -168,6 +168,7 @@ class Problem:
             mag = value
         want = as_unit(declared, reg, what="loss units") if declared is not None else None
         if obj.fast:
+            want = want if want is not None else reg.dimensionless
             if is_quantity(value):
                 raise InputError(f"loss function {obj.name!r} declares its units (fast path) but "
                                  f"returned a Quantity; return a plain float in {fmt(want)}")
@@ -273,6 +274,14 @@ class Problem:
             return self._jac(vec)
         return self._fd_grad(vec)
 
+    def grad0(self) -> np.ndarray:
+        """The gradient at ``x0`` (the user's jac was already called there by the unit check)."""
+        g0 = getattr(self, "_g0", None)
+        if g0 is not None:
+            self._g0 = None
+            return g0
+        return self.grad(self.x0)
+
     def _fd_grad(self, vec):
         h = self.fd_steps(vec)
         xp = np.array(vec, dtype=float, copy=True)
@@ -308,7 +317,7 @@ class Problem:
             arr = np.asarray(first, dtype=float)
             if arr.size != sp.size:
                 raise InputError(f"jac returned {arr.size} values; the parameters have {sp.size}")
-            self._check_finite_grad(arr.ravel(), "jac at x0")
+            self._g0 = arr.reshape(-1).copy()
             return lambda v: np.asarray(call(v), dtype=float).reshape(-1)
         if not isinstance(parts, dict) or set(parts) != set(sp.names):
             raise InputError(f"jac must return one entry per parameter {sp.names}, got "
@@ -358,11 +367,8 @@ class Problem:
             return out
 
         del names
+        self._g0 = flatten(first)
         return lambda v: flatten(call(v))
-
-    def _check_finite_grad(self, arr, what):
-        if not np.all(np.isfinite(arr)):
-            raise InputError(f"{what} is not finite at index {int(np.argmax(~np.isfinite(arr)))}")
 
     # -- the Hessian ---------------------------------------------------------------------
     @property
