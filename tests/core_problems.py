@@ -45,16 +45,26 @@ X0 = {"x": Q_(10.0, "cm"), "t": Q_(1.0, "min")}
 #: H_xx = 2/a², H_tt = 2/b²: a stable SGD lr is below 2/λ_max; these are safe
 LR_SGD = {"x": Q_(0.1, "m**2"), "t": Q_(0.4, "s**2")}
 
-#: rule name -> hyperparameters with units (the conformance table)
-CONFORMANCE = {
-    "gd": dict(lr=LR_SGD),
-    "momentum": dict(lr={"x": Q_(0.03, "m**2"), "t": Q_(0.12, "s**2")}, beta=0.8),
-    "nesterov": dict(lr={"x": Q_(0.03, "m**2"), "t": Q_(0.12, "s**2")}, beta=0.8, nesterov=True),
-    "adam": dict(lr={"x": Q_(0.05, "m"), "t": Q_(0.1, "s")}, maxiter=4000),
-    "preconditioned-diag": dict(P={"x": Q_(0.1, "m**2"), "t": Q_(0.4, "s**2")}),
-    "preconditioned-full": dict(P={("x", "x"): Q_(0.125, "m**2"), ("t", "t"): Q_(0.5, "s**2"),
-                                   ("x", "t"): Q_(-0.03, "m*s")}),
-}
+def conformance(loss_scale=Q_(1.0, "")):
+    """Rule name -> hyperparameters with units (the conformance table), for the quadratic
+    multiplied by ``loss_scale`` (a Quantity in [L]): SGD-like rates and preconditioners carry
+    1/[L], Adam's lr does not."""
+    per_loss = 1.0 / loss_scale
+    sgd = {"x": Q_(0.1, "m**2") * per_loss, "t": Q_(0.4, "s**2") * per_loss}
+    heavy = {"x": Q_(0.03, "m**2") * per_loss, "t": Q_(0.12, "s**2") * per_loss}
+    return {
+        "gd": dict(lr=sgd),
+        "momentum": dict(lr=heavy, beta=0.8),
+        "nesterov": dict(lr=heavy, beta=0.8, nesterov=True),
+        "adam": dict(lr={"x": Q_(0.05, "m"), "t": Q_(0.1, "s")}, maxiter=4000),
+        "preconditioned-diag": dict(P=sgd),
+        "preconditioned-full": dict(P={("x", "x"): Q_(0.125, "m**2") * per_loss,
+                                       ("t", "t"): Q_(0.5, "s**2") * per_loss,
+                                       ("x", "t"): Q_(-0.03, "m*s") * per_loss}),
+    }
+
+
+CONFORMANCE = conformance()
 
 
 def method_of(name):

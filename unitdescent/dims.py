@@ -26,6 +26,15 @@ def _power(symbol: str, exponent: Fraction) -> str:
     return symbol + str(exponent).translate(_SUPERSCRIPT)
 
 
+def _product(registry, *factors):
+    """∏ unit**exponent, skipping zero exponents (no 'meter ** 0' in messages)."""
+    out = registry.dimensionless
+    for unit, e in factors:
+        if e != 0:
+            out = out * unit ** _exp(e)
+    return out
+
+
 @dataclass(frozen=True)
 class Dim:
     """Units [θ]^theta · [L]^loss.
@@ -43,7 +52,7 @@ class Dim:
 
     def unit(self, theta_unit, loss_unit):
         """The pint Unit this signature gives for parameter units ``theta_unit``, loss ``loss_unit``."""
-        return theta_unit ** _exp(self.theta) * loss_unit ** _exp(self.loss)
+        return _product(theta_unit._REGISTRY, (theta_unit, self.theta), (loss_unit, self.loss))
 
     @property
     def dimensionless(self) -> bool:
@@ -81,7 +90,8 @@ class MatrixDim:
 
     def unit(self, row_unit, col_unit, loss_unit):
         """The pint Unit of the block for parameters with units ``row_unit``, ``col_unit``."""
-        return row_unit ** _exp(self.row) * col_unit ** _exp(self.col) * loss_unit ** _exp(self.loss)
+        return _product(row_unit._REGISTRY, (row_unit, self.row), (col_unit, self.col),
+                        (loss_unit, self.loss))
 
     def diagonal(self) -> Dim:
         """The signature of a diagonal entry (i = j)."""

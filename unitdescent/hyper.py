@@ -62,7 +62,7 @@ def resolve(name: str, value, dim: Dim, space, loss_unit, *, bare: str = "error"
         per = {n: value for n in space.names}
         shared = len(space.names) > 1
 
-    if shared:
+    if shared and not (bare == "as-given" and not is_quantity(as_quantity(value, registry, what=where))):
         _check_shared(name, value, dim, space, loss_unit, where, registry)
 
     out = np.empty(space.size)
