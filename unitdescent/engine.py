@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .dims import LOSS, PARAM
@@ -99,6 +101,8 @@ class _Stopping:
             return f"the loss changed by {df:.3g} ≤ ftol"
         if self.ftol_rel and df <= self.ftol_rel * max(abs(f_old), abs(f_new)):
             return "the relative loss change is below ftol_rel"
+        if self.xtol is None and not self.xtol_rel:
+            return ""
         dx = np.abs(x_new - x_old)
         if self.xtol is not None and np.all(dx <= self.xtol):
             return "every step entry is below xtol"
@@ -130,8 +134,8 @@ def _run(problem, rule, stepper, stop, opts) -> Result:
         if sr.failed:
             status, detail = Status.LINE_SEARCH_FAILED, sr.failed
             break
-        if not (np.isfinite(sr.f) and np.all(np.isfinite(sr.g))):
-            what = "loss" if not np.isfinite(sr.f) else "gradient"
+        if not (math.isfinite(sr.f) and math.isfinite(sr.g.sum())):  # one pass over g
+            what = "loss" if not math.isfinite(sr.f) else "gradient"
             status = Status.NONFINITE
             detail = (f"the {what} became {sr.f if what == 'loss' else 'non-finite'} at "
                       f"iteration {nit + 1} (a step from the last finite iterate); "
