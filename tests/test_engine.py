@@ -143,3 +143,29 @@ def test_rule_objects_as_methods():
     assert "lr" in repr(rule)
     res = ud.minimize(quadratic, X0, method=rule, maxiter=3)
     assert res.method is rule and res.nit == 3
+
+
+# -- bad input and failures mid-run -------------------------------------------------------------
+def test_nan_mid_run_keeps_last_finite_iterate():
+    def cliff(x):
+        # finite for x < 5 m; NaN beyond (e.g. a model outside its domain)
+        return (x / Q_(1, "m")) ** 2 * -1 if x < Q_(5, "m") else Q_(np.nan, "")
+
+    res = ud.minimize(cliff, Q_(1.0, "m"), method="gd", lr=Q_(0.5, "m**2"),
+                      jac=lambda x: -2 * x / Q_(1, "m**2"))
+    assert not res.success and res.status == ud.Status.NONFINITE
+    assert "the loss became nan at iteration 3" in res.message
+    assert "last finite iterate is kept" in res.message
+    assert res.x.m_as("m") == pytest.approx(4.0) and res.nit == 2
+    assert res.fun.m == pytest.approx(-16.0)
+
+
+def test_bad_x0():
+    with pytest.raises(ud.InputError, match="empty dict"):
+        ud.minimize(quadratic, {}, method="gd", lr=LR_SGD)
+    with pytest.raises(ud.InputError, match="must be numeric"):
+        ud.minimize(quadratic, {"x": [1.0, "a"], "t": Q_(1, "s")}, method="gd", lr=LR_SGD)
+    with pytest.raises(ud.InputError, match="maxiter"):
+        ud.minimize(quadratic, X0, method="gd", lr=LR_SGD, maxiter=-1)
+    with pytest.raises(ud.InputError, match="history"):
+        ud.minimize(quadratic, X0, method="gd", lr=LR_SGD, history="all")
