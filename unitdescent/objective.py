@@ -130,18 +130,26 @@ class Problem:
         self._hess = self._make_hess() if objective.hess is not None else None
 
     # -- the loss ------------------------------------------------------------------------
-    def _make_call(self):
-        space, fun = self.space, self.objective.fun
+    def _adapter(self, fn):
+        """Call a user function (loss, jac or hess) of one float vector, by the objective's convention.
+
+        Fast path: floats/read-only arrays in working units; Quantity path: Quantities. One
+        parameter: ``fn(x)``; several: ``fn(**params)``.
+        """
+        space = self.space
         if self.objective.fast:
             if space.single:
-                spec = space.specs[0]
-                if spec.shape == ():
-                    return lambda v: fun(v[0])
-                return lambda v: fun(_readonly(v).reshape(spec.shape))
-            return lambda v: fun(**space.magnitudes(_readonly(v)))
+                shape = space.specs[0].shape
+                if shape == ():
+                    return lambda v: fn(v[0])
+                return lambda v: fn(_readonly(v).reshape(shape))
+            return lambda v: fn(**space.magnitudes(_readonly(v)))
         if space.single:
-            return lambda v: fun(space.quantities(v))
-        return lambda v: fun(**space.quantities(v))
+            return lambda v: fn(space.quantities(v))
+        return lambda v: fn(**space.quantities(v))
+
+    def _make_call(self):
+        return self._adapter(self.objective.fun)
 
     def _first_loss(self, loss_units):
         obj = self.objective
@@ -302,34 +310,30 @@ class Problem:
         return self.fun(vec), self.grad(vec)
 
     def _make_jac(self):
+        """Check the user's jac at x0 (units [L]/[θ_i], shapes); return vector -> flat gradient."""
         obj, sp, reg = self.objective, self.space, self.registry
-        jac = obj.jac
-        call = (lambda v: jac(v[0]) if sp.specs[0].shape == () else jac(_readonly(v).reshape(sp.specs[0].shape))) \
-            if (obj.fast and sp.single) else \
-            (lambda v: jac(**sp.magnitudes(_readonly(v)))) if obj.fast else \
-            (lambda v: jac(sp.quantities(v))) if sp.single else (lambda v: jac(**sp.quantities(v)))
+        call = self._adapter(obj.jac)
         first = call(self.x0)
         self.njev += 1
-        need = {s.name: self.loss_unit / s.unit for s in sp.specs}
-        parts = {sp.SINGLE: first} if (sp.single and not isinstance(first, dict)) else first
-        flat_ok = obj.fast and not isinstance(first, dict)
-        if flat_ok:
-            arr = np.asarray(first, dtype=float)
+        if obj.fast and not isinstance(first, dict):  # one flat array in the declared units
+            arr = np.asarray(first, dtype=float).reshape(-1)
             if arr.size != sp.size:
                 raise InputError(f"jac returned {arr.size} values; the parameters have {sp.size}")
-            self._g0 = arr.reshape(-1).copy()
+            self._g0 = arr.copy()
             return lambda v: np.asarray(call(v), dtype=float).reshape(-1)
+        parts = {sp.SINGLE: first} if (sp.single and not isinstance(first, dict)) else first
         if not isinstance(parts, dict) or set(parts) != set(sp.names):
             raise InputError(f"jac must return one entry per parameter {sp.names}, got "
                              f"{sorted(parts) if isinstance(parts, dict) else type(parts).__name__}")
-        factors = {}
+        need = {s.name: self.loss_unit / s.unit for s in sp.specs}
+        first_units = {}  # the units jac returned at x0, per parameter (None on the fast path)
         for s in sp.specs:
-            val = parts[s.name]
             label = f"jac for {sp.label(s.name)}"
+            val = parts[s.name]
             if obj.fast:
                 if is_quantity(val):
                     raise InputError(f"{label}: a fast-path jac returns plain arrays in {need[s.name]}")
-                factors[s.name] = (None, 1.0)
+                first_units[s.name] = None
                 mag = np.asarray(val, dtype=float)
             else:
                 q = as_quantity(val, reg, what=label)
@@ -338,35 +342,33 @@ class Problem:
                     raise UnitsError(what=label, expected=need[s.name], got=units,
                                      fix="a gradient has units [loss]/[parameter]; return "
                                          f"d(loss)/d({s.name}) in {fmt(need[s.name])}")
-                factors[s.name] = (units, reg.Quantity(1.0, units).m_as(need[s.name]))
+                first_units[s.name] = units
                 mag = np.asarray(q.magnitude if is_quantity(q) else q, dtype=float)
             if mag.size != s.size:
                 raise InputError(f"{label}: shape {mag.shape} does not match the parameter's shape "
                                  f"{s.shape}")
-        names = sp.names
-        specs = sp.specs
+        factor = {n: 1.0 if u is None else reg.Quantity(1.0, u).m_as(need[n])
+                  for n, u in first_units.items()}
 
         def flatten(result):
             if sp.single and not isinstance(result, dict):
                 result = {sp.SINGLE: result}
             out = np.empty(sp.size)
-            for s in specs:
-                val = result[s.name]
-                units, f = factors[s.name]
-                if units is not None:
-                    if not is_quantity(val) or val.units != units:
-                        q = as_quantity(val, reg, what=f"jac for {s.name}")
-                        if not is_quantity(q) or q.units.dimensionality != need[s.name].dimensionality:
-                            raise UnitsError(what=f"jac for {sp.label(s.name)}", expected=need[s.name],
-                                             got=getattr(q, "units", None),
-                                             detail="its units changed between calls.")
-                        out[s.slice] = np.ravel(q.m_as(need[s.name]))
-                        continue
-                    val = val.magnitude
-                out[s.slice] = np.ravel(val) * f
+            for s in sp.specs:
+                val, units = result[s.name], first_units[s.name]
+                if units is None:  # fast path: plain floats in working units
+                    out[s.slice] = np.ravel(val)
+                elif is_quantity(val) and val.units == units:  # the usual case: one multiply
+                    out[s.slice] = np.ravel(val.magnitude) * factor[s.name]
+                else:
+                    q = as_quantity(val, reg, what=f"jac for {s.name}")
+                    if not is_quantity(q) or q.units.dimensionality != need[s.name].dimensionality:
+                        raise UnitsError(what=f"jac for {sp.label(s.name)}", expected=need[s.name],
+                                         got=getattr(q, "units", None),
+                                         detail="its units changed between calls.")
+                    out[s.slice] = np.ravel(q.m_as(need[s.name]))
             return out
 
-        del names
         self._g0 = flatten(first)
         return lambda v: flatten(call(v))
 
@@ -386,11 +388,8 @@ class Problem:
         from .hyper import resolve_matrix
 
         obj, sp = self.objective, self.space
-        hess = obj.hess
+        call = self._adapter(obj.hess)
         if obj.fast:
-            call = (lambda v: hess(v[0]) if sp.specs[0].shape == () else hess(_readonly(v).reshape(sp.specs[0].shape))) \
-                if sp.single else (lambda v: hess(**sp.magnitudes(_readonly(v))))
-
             def conv(value):
                 if isinstance(value, dict):
                     return resolve_matrix("hess", value, HESSIAN, sp, self.loss_unit, rule="")
@@ -399,8 +398,6 @@ class Problem:
                     raise InputError(f"hess returned shape {arr.shape}; needs {(sp.size, sp.size)}")
                 return arr.reshape(sp.size, sp.size)
         else:
-            call = (lambda v: hess(sp.quantities(v))) if sp.single else (lambda v: hess(**sp.quantities(v)))
-
             def conv(value):
                 return resolve_matrix("hess", value, HESSIAN, sp, self.loss_unit, rule="")
 

@@ -136,18 +136,6 @@ class ParamSpace:
             out[s.name] = q
         return out[self.SINGLE] if self.single else out
 
-    def per_param(self, values: dict, unit_of) -> object:
-        """``x0``'s structure from a dict name -> array (in ``unit_of(spec)`` units)."""
-        out = {s.name: self.registry.Quantity(np.asarray(values[s.name], dtype=float).reshape(s.shape)
-                                              if s.shape else float(np.asarray(values[s.name]).ravel()[0]),
-                                              unit_of(s))
-               for s in self.specs}
-        return out[self.SINGLE] if self.single else out
-
-    def vector_to_structure(self, vec: np.ndarray, unit_of) -> object:
-        """A flat vector (e.g. a gradient) to ``x0``'s structure, entry units ``unit_of(spec)``."""
-        return self.per_param(self.magnitudes(vec), unit_of)
-
     def label(self, name: str) -> str:
         """How messages name a parameter: 'x' for a single one, "parameter 'a'" otherwise."""
         return "x" if self.single else f"parameter {name!r}"

@@ -126,16 +126,6 @@ def is_multiplicative(unit) -> bool:
     return bool(unit._REGISTRY.Quantity(1.0, unit)._is_multiplicative)
 
 
-def magnitude_in(q, unit, what: str = "value") -> np.ndarray | float:
-    """The magnitude of Quantity ``q`` in ``unit``; a dimensionality mismatch names ``what``."""
-    from .errors import UnitsError
-
-    try:
-        return q.m_as(unit)
-    except pint.DimensionalityError:
-        raise UnitsError(what=what, expected=unit, got=q.units) from None
-
-
 def fmt(unit) -> str:
     """A unit as text for messages: ``meter ** 2 / second``; dimensionless stays a word."""
     if unit is None:
