@@ -143,13 +143,13 @@ def check_finite_matrix(m: np.ndarray, space, what: str = "the Hessian") -> str:
     if not bad.any():
         return ""
     i, j = (int(k) for k in np.argwhere(bad)[0])
-    a, b = _name(space, i), _name(space, j)
+    a, b = param_name(space, i), param_name(space, j)
     return (f"{what} is not finite ({m[i, j]}) in block ({a!r}, {b!r}) at entry ({i}, {j}): the "
             f"loss is not twice differentiable there, or overflows; check the loss (and hess) "
             f"near this point")
 
 
-def _name(space, i):
+def param_name(space, i):
     for s in space.specs:
         if s.start <= i < s.stop:
             return s.name

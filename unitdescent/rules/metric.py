@@ -6,12 +6,15 @@ special case G = Hessian (:mod:`unitdescent.rules.newton`); natural gradient des
 G = Fisher information; gradient descent in other coordinates is G = the pulled-back Euclidean
 metric (:mod:`unitdescent.reparam`).
 
-The linear algebra happens in *scaled coordinates* u_i = θ_i/s_i (s_i = the problem's typical
-size of θ_i, in [θ_i]): Ĝ = S·G·S has units [L] throughout, so its eigenvalues can be compared
-with each other. Eigenvalues that are negative are flipped (|λ|) and those below
-``EIG_FLOOR``·max|λ| are raised to that floor (*eigenvalue modification*): the direction is
+The linear algebra happens in *scaled coordinates* u_i = θ_i/s_i with curvature scales
+s_i = √(ℓ/|G_ii|) in [θ_i] (the problem's typical size of θ_i where G_ii vanishes): Ĝ = S·G·S
+has units [L] throughout and a constant diagonal, so its eigenvalues can be compared with each
+other whatever units the parameters are written in. Eigenvalues that are negative are flipped
+(|λ|) and those below ``EIG_FLOOR``·max|λ| are raised to that floor (*eigenvalue modification*): the direction is
 then always a descent direction, and for a positive-definite G it is exactly −G⁻¹g. The run
-stops when the decrement gᵀG̃⁻¹g (units [L], G̃ the modified metric) falls below
+takes the full step without a search once the predicted decrease ½gᵀG̃⁻¹g is below the
+rounding level of the loss (``NOISE``·|f|: the loss can no longer judge the step, the model
+can), and stops when the decrement gᵀG̃⁻¹g (units [L], G̃ the modified metric) falls below
 max(gtol, gtol_rel·max(|f(x0)|, |f(x)|)); the engine's step tolerances (``xtol`` per
 parameter, ``xtol_rel``) and loss tolerances apply as well.
 """
@@ -23,7 +26,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..derivatives import check_finite_matrix, symmetrize
+from ..derivatives import check_finite_matrix, param_name, symmetrize
 from ..dims import CURVATURE, DIMENSIONLESS, HESSIAN, LOSS
 from ..errors import InputError
 from ..hyper import resolve, resolve_matrix
@@ -118,21 +121,62 @@ class CurvatureStepper(Stepper):
         self.scale = problem.typical
         self.f0 = problem.f0
 
-    def direction(self, x, g) -> Direction:
-        m = self.matrix(x)
+    def direction(self, x, g, m=None) -> Direction:
+        if m is None:
+            try:
+                m = self.matrix(x)
+            except InputError as exc:  # e.g. a hess or metric that returned NaN here
+                return Direction(None, np.inf, error=f"{self.what} could not be used at this "
+                                                     f"point: {exc}")
         err = check_finite_matrix(m, self.problem.space, self.what)
         if err:
             return Direction(None, np.inf, error=err)
-        return modified_direction(m, g, self.scale)
+        return modified_direction(m, g, self.curvature_scales(m))
+
+    def curvature_scales(self, m):
+        """s_i = √(ℓ/|M_ii|), ℓ = max_j |M_jj|·t_j² (t = typical sizes): in these coordinates
+        the matrix has a constant diagonal, so the eigenvalue floor only catches matrices that
+        are singular or indefinite, not parameters written in badly matched units. Entries with
+        no measurable diagonal keep the typical size."""
+        t = self.scale
+        diag = np.abs(np.diag(m))
+        ok = diag > 0
+        ref = float(np.max(diag * t * t)) if diag.size else 0.0
+        if ref == 0.0:
+            return t
+        return np.where(ok, np.sqrt(ref / np.where(ok, diag, 1.0)), t)
 
     def tol(self, f) -> float:
         return max(self.gtol, self.gtol_rel * max(abs(self.f0), abs(f)))
 
     def init(self, x, f, g):
-        d = self.direction(x, g)
-        if d.error:
-            raise InputError(d.error.replace(self.what, f"{self.what} at x0", 1))
-        return CurvatureState(d)
+        m = self.matrix(x)
+        err = check_finite_matrix(m, self.problem.space, self.what)
+        if err:
+            raise InputError(err.replace(self.what, f"{self.what} at x0", 1))
+        self.scale = self._fill_scales(m, f)
+        return CurvatureState(self.direction(x, g, m))
+
+    def _fill_scales(self, m, f):
+        """Typical sizes s_i; a parameter that is 0 at x0 (with no ``scales=``) gets the
+        curvature scale √(ℓ/|M_ii|), ℓ = the largest |M_jj|·s_j² of the others (or |f(x0)|)."""
+        s = np.array(self.scale, dtype=float, copy=True)
+        zero = s == 0
+        if not zero.any():
+            return s
+        diag = np.abs(np.diag(m))
+        known = diag[~zero] * s[~zero] ** 2
+        ref = float(known.max()) if known.size and known.max() > 0 else abs(f)
+        for i in np.flatnonzero(zero):
+            if diag[i] > 0 and ref > 0:
+                s[i] = np.sqrt(ref / diag[i])
+            else:
+                name = param_name(self.problem.space, i)
+                raise InputError(
+                    f"{self.what}'s scaled coordinates need a typical size for {name!r}: it is 0 "
+                    f"at x0 and has no curvature there. Pass scales={{{name!r}: <typical size "
+                    f"with units>}}")
+        return s
 
     def converged(self, d: Direction, f) -> str:
         if d.error or d.negative:
@@ -155,7 +199,8 @@ class CurvatureStepper(Stepper):
             # a stationary point with negative curvature: leave along the most negative
             # eigen-direction (one scale long) instead of stopping at a saddle
             p, curv = d.neg_p, d.neg_curv
-        if self.line_search:
+        tiny = 0.5 * d.decrement <= NOISE * max(abs(f), np.finfo(float).tiny) and not d.negative
+        if self.line_search and not tiny:
             ls = backtracking(self.problem.fun, x, f, g, p, alpha0=self.alpha0, curvature=curv)
             if ls.failed:
                 if 0.5 * d.decrement <= NOISE * max(abs(f), np.finfo(float).tiny):
