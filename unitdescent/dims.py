@@ -20,6 +20,17 @@ def _exp(value):
     return int(value) if value.denominator == 1 else float(value)
 
 
+def _product(like, *factors):
+    """Π unit**exponent, skipping zero exponents (so J·cm⁰ does not stay a different unit
+    from J·ms⁰); the empty product is ``like``'s dimensionless unit."""
+    out = None
+    for unit, exponent in factors:
+        if exponent:
+            term = unit ** _exp(exponent)
+            out = term if out is None else out * term
+    return out if out is not None else like._REGISTRY.dimensionless
+
+
 def _power(symbol: str, exponent: Fraction) -> str:
     if exponent == 1:
         return symbol
@@ -43,7 +54,7 @@ class Dim:
 
     def unit(self, theta_unit, loss_unit):
         """The pint Unit this signature gives for parameter units ``theta_unit``, loss ``loss_unit``."""
-        return theta_unit ** _exp(self.theta) * loss_unit ** _exp(self.loss)
+        return _product(loss_unit, (theta_unit, self.theta), (loss_unit, self.loss))
 
     @property
     def dimensionless(self) -> bool:
@@ -81,7 +92,7 @@ class MatrixDim:
 
     def unit(self, row_unit, col_unit, loss_unit):
         """The pint Unit of the block for parameters with units ``row_unit``, ``col_unit``."""
-        return row_unit ** _exp(self.row) * col_unit ** _exp(self.col) * loss_unit ** _exp(self.loss)
+        return _product(loss_unit, (row_unit, self.row), (col_unit, self.col), (loss_unit, self.loss))
 
     def diagonal(self) -> Dim:
         """The signature of a diagonal entry (i = j)."""
