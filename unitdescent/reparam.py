@@ -161,6 +161,29 @@ class Reparam:
             out[k] = reg.Quantity(np.ones(np.shape(q.magnitude)), "") if m is None else m.d(q)
         return out[ParamSpace.SINGLE] if self.single else out
 
+    def scales(self, x, scales=None):
+        """Typical sizes in the new coordinates: |dφ/dθ|·s_θ, with s_θ = ``scales`` (old
+        coordinates, [θ]) or |θ| at ``x`` (1 for log coordinates, whatever θ is). Entries that
+        come out 0 fall back to |φ| or one unit of φ."""
+        items, _ = self._items(x)
+        given = None
+        if scales is not None:
+            given = {ParamSpace.SINGLE: scales} if self.single else scales
+        d = self.jacobian(x)
+        d = {ParamSpace.SINGLE: d} if self.single else d
+        y = self.to_new(x)
+        y = {ParamSpace.SINGLE: y} if self.single else y
+        out = {}
+        for k, v in items.items():
+            base = abs(given[k]) if given is not None and k in given else abs(v)
+            sk = abs(d[k]) * base
+            reg = sk._REGISTRY
+            mag = np.array(sk.m_as(y[k].units), dtype=float)
+            yabs = np.abs(np.asarray(y[k].magnitude, dtype=float))
+            mag = np.where(mag > 0, mag, np.where(yabs > 0, yabs, 1.0))
+            out[k] = reg.Quantity(mag if mag.ndim else float(mag), y[k].units)
+        return out[ParamSpace.SINGLE] if self.single else out
+
     # -- optimisation in the new coordinates --------------------------------------------
     def wrap(self, fun, jac=None):
         """``fun`` (and ``jac``) as functions of the new coordinates.
@@ -190,11 +213,13 @@ class Reparam:
         """``minimize`` in the new coordinates; the result reported in the old ones.
 
         Hyperparameters refer to the new coordinates (e.g. gd's lr in [φ]²/[L]: for log
-        coordinates, plain loss⁻¹ units). ``x``, ``history.x`` and ``jac`` of the result are
+        coordinates, plain loss⁻¹ units); ``scales`` may be given in the old ones (they are
+        mapped, see :meth:`scales`). ``x``, ``history.x`` and ``jac`` of the result are
         mapped back to θ (jac_θ = jac_φ·dφ/dθ).
         """
         wrapped = self.wrap(fun, jac)
         f, j = (wrapped, None) if jac is None else wrapped
+        options["scales"] = self.scales(x0, options.get("scales"))
         res = _minimize(f, self.to_new(x0), method=method, jac=j, **options)
         x = self.to_old(res.x)
         d = self.jacobian(x)
