@@ -383,11 +383,11 @@ def suggest_lr(fun, x, rule: str = "sgd", safety: float | None = None, *, method
                          "cannot suggest a learning rate here; start elsewhere or choose lr from "
                          "known scales (ud.lr_units gives its units)")
     d = np.where(flat, stiff / (s * s), np.abs(diag))  # [L]/[θ_i]²
-    sub = ~flat
-    rho = jacobi_radius(problem, x0, np.where(flat, d, diag),
-                        full=None if full is None else full, iters=max(probes, 10), seed=seed) \
-        if sub.any() else 1.0
-    rho = max(rho, 1e-300)
+    rho = 1.0
+    if (~flat).any():
+        rho = jacobi_radius(problem, x0, np.where(flat, d, diag), full=full,
+                            iters=max(probes, 10), seed=seed)
+        rho = max(rho, 1e-300)
     for n in _notes(problem.space, flat, negative):
         warnings.warn(n.replace("its characteristic scale is inf; curvature gives no length "
                                 "here — use a scale you know (scales=...)",
