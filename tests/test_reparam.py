@@ -41,6 +41,10 @@ def test_log_map_round_trip_and_derivative():
     assert back["A"].m_as("V") == pytest.approx(1.0, rel=1e-15)
     d = R.jacobian(X0)
     assert d["k"].m_as("s") == pytest.approx(5.0)
+    lg = rp.log()
+    phi = lg.forward(Q_(2.0, "mm"))
+    lg.forward(Q_(1.0, "m"))  # the reference stays 1 mm: φ does not shift between calls
+    assert lg.inverse(phi).m_as("mm") == pytest.approx(2.0, rel=1e-15)
     with pytest.raises(InputError, match="positive"):
         R.to_new({"k": Q_(-1.0, "1/s"), "A": Q_(1.0, "V")})
 

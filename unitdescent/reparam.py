@@ -72,8 +72,9 @@ def log(ref=None) -> Map:
     def forward(q):
         if np.any(np.asarray(q.magnitude) <= 0):
             raise InputError(f"log coordinates need a positive parameter, got {q}")
-        r = _ref(q)
-        state["ref"] = r
+        r = state.get("ref")
+        if r is None:
+            r = state["ref"] = _ref(q)  # fixed at the first call: φ must not shift later
         return q._REGISTRY.Quantity(np.log((q / r).m_as("")), "")
 
     def inverse(phi):

@@ -234,8 +234,7 @@ def metric_values(value, space, loss_unit, where="metric G") -> np.ndarray:
         q = as_quantity(value, space.registry, what=where)
         mag = np.asarray(q.magnitude if is_quantity(q) else q)
         n = space.size
-        if mag.shape == (n, n) and space.specs[0].shape != (n, n) and n > 1 or \
-                (n == 1 and mag.shape == (1, 1)):
+        if mag.shape == (n, n) and space.specs[0].shape != (n, n):  # a full matrix, not a diagonal
             return resolve_matrix(where, value, HESSIAN, space, loss_unit)
     diag = resolve(where, value, CURVATURE, space, loss_unit, rule="")
     return np.diag(np.broadcast_to(np.asarray(diag, dtype=float), (space.size,)).copy())
