@@ -8,5 +8,6 @@ from .momentum import Momentum
 from .newton import Newton
 from .preconditioned import Preconditioned
 
-__all__ = ["Adam", "GD", "METHODS", "Metric", "Momentum", "Newton", "Preconditioned", "Rule", "StepResult",
+__all__ = ["Adam", "GD", "METHODS", "Momentum", "Preconditioned", "Rule", "StepResult",
            "Stepper", "UpdateStepper", "make_rule", "signature_of"]
+__all__ += ["Metric", "Newton"]
