@@ -1,5 +1,6 @@
 import os
 import pathlib
+import resource
 import subprocess
 import sys
 import time
@@ -18,14 +19,18 @@ def test_demo_in_process(capsys):
 
 
 def test_demo_as_a_command_under_two_seconds():
+    """Timed as CPU time of the child (user + sys): robust to a busy machine."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "unitdescent", "demo"], capture_output=True,
                           text=True, env=env, cwd=ROOT, timeout=60)
-    elapsed = time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     assert proc.returncode == 0, proc.stderr
     assert "x0 in cm" in proc.stdout
-    assert elapsed < 2.0, f"demo took {elapsed:.2f} s"
+    assert cpu < 2.0, f"demo used {cpu:.2f} s of CPU ({wall:.2f} s wall)"
 
 
 def test_no_command_prints_help(capsys):

@@ -1,6 +1,7 @@
 """unitdescent: dimensionally honest optimization with pint."""
 
-from . import rules
+from . import reparam, rules
+from .curvature import CurvatureWarning, characteristic_scales, hessian, hvp, suggest_lr
 from .dims import Dim, MatrixDim
 from .engine import minimize
 from .errors import (
@@ -29,4 +30,5 @@ __all__ = [
     "Objective", "OptimizationError", "RegistryError", "Result", "SharedHyperparameterError",
     "Status", "UnitMatrix", "UnitsError", "UnitsWarning", "UnknownOptionError",
     "UnknownUnitError", "lr_units", "minimize", "objective", "rules", "ureg",
+    "CurvatureWarning", "characteristic_scales", "hessian", "hvp", "reparam", "suggest_lr",
 ]

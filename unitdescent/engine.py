@@ -141,7 +141,7 @@ def _run(problem, rule, stepper, stop, opts) -> Result:
                       f"iteration {nit + 1} (a step from the last finite iterate); "
                       f"the step may be too large")
             break
-        reason = stop.check(x, sr.x, f, sr.f)
+        reason = sr.converged or stop.check(x, sr.x, f, sr.f)
         x, f, g, state = sr.x, sr.f, sr.g, sr.state
         nit += 1
         if keep:

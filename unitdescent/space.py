@@ -136,6 +136,15 @@ class ParamSpace:
             out[s.name] = q
         return out[self.SINGLE] if self.single else out
 
+    def vector_to_structure(self, vec: np.ndarray, unit_of) -> object:
+        """A flat vector (e.g. a gradient) as ``x0``'s structure; entry units ``unit_of(spec)``."""
+        out = {}
+        for s in self.specs:
+            block = np.asarray(vec[s.slice], dtype=float)
+            mag = float(block[0]) if s.shape == () else block.reshape(s.shape).copy()
+            out[s.name] = self.registry.Quantity(mag, unit_of(s))
+        return out[self.SINGLE] if self.single else out
+
     def label(self, name: str) -> str:
         """How messages name a parameter: 'x' for a single one, "parameter 'a'" otherwise."""
         return "x" if self.single else f"parameter {name!r}"

@@ -3,8 +3,11 @@
 from .adam import Adam
 from .base import METHODS, Rule, Stepper, StepResult, UpdateStepper, make_rule, signature_of
 from .gd import GD
+from .metric import Metric
 from .momentum import Momentum
+from .newton import Newton
 from .preconditioned import Preconditioned
 
 __all__ = ["Adam", "GD", "METHODS", "Momentum", "Preconditioned", "Rule", "StepResult",
            "Stepper", "UpdateStepper", "make_rule", "signature_of"]
+__all__ += ["Metric", "Newton"]
