@@ -1,0 +1,792 @@
+"""Least-squares fitting of models with units: ``fit`` and ``least_squares``.
+
+Everything about units is settled once, before the first step: the model is evaluated at
+``p0`` and must return the units of ``y``; ``sigma`` must have the units of ``y``; shapes must
+agree and the data must be finite. The weighted residuals r = (y − model)/σ are then plain
+dimensionless floats, every parameter is divided by a characteristic scale (|p0| or
+``scales=``), and :mod:`unitdescent.lm` iterates on that unit-free vector. The same data in
+other units therefore give the same physical parameters, uncertainties and evaluation count.
+Results come back as Quantities: values, standard errors, and a covariance whose entry (i, j)
+has units [θ_i][θ_j] (:class:`~unitdescent.fitresult.FitResult`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pint
+
+from . import lm
+from .dims import PARAM
+from .errors import BareNumberError, InputError, OptimizationError, UnitsError, UnknownOptionError
+from .fitresult import CORRELATION, COVARIANCE, FitResult, delta_unit
+from .matrix import UnitMatrix
+from .space import ParamSpace
+from .units import as_quantity, as_unit, fmt, is_multiplicative, is_quantity, registry_of
+
+__all__ = ["FitResult", "Model", "fit", "least_squares"]
+
+#: Options of ``fit`` and ``least_squares`` (beyond the named arguments) and their defaults.
+DEFAULTS = dict(ftol=lm.DEFAULT_TOL, xtol=lm.DEFAULT_TOL, gtol=lm.DEFAULT_TOL, max_nfev=None,
+                scales=None, nan_policy="raise", throw=False, fd_rel_step=lm.FD_REL_STEP)
+
+NAN_POLICIES = ("raise", "omit")
+
+
+class Model:
+    """A model on plain floats with declared units — the fast path of :func:`fit`.
+
+    ``fun(x, **params)`` receives magnitudes: ``x`` in ``x`` units (a tuple of units for a
+    tuple ``x``), each parameter in ``params[name]`` units, and returns floats in ``y`` units.
+    Data and ``p0`` are converted once; no pint object is made while iterating.
+
+    Parameters
+    ----------
+    fun : callable
+    x : unit or tuple of units, optional
+        Units ``fun`` expects ``x`` in (dimensionless when omitted).
+    y : unit
+        Units of what ``fun`` returns.
+    params : dict name -> unit
+        Units ``fun`` expects each parameter in.
+    jac : callable, optional
+        ``jac(x, **params)`` -> dict name -> array ∂model/∂θ, shape ``y.shape + θ.shape``, in
+        [y]/[θ] with the declared units.
+    name : str, optional
+    """
+
+    def __init__(self, fun, *, params, y=None, x=None, jac=None, name=None):
+        if not callable(fun):
+            raise InputError(f"Model needs a callable, got {fun!r}")
+        if not isinstance(params, dict) or not params:
+            raise InputError("Model(params=...) must be a dict name -> unit, e.g. {'k': '1/s'}")
+        self.fun = fun
+        self.params = dict(params)
+        self.y = y
+        self.x = x
+        self.jac = jac
+        self.name = name or getattr(fun, "__name__", "model")
+
+    def __call__(self, *args, **kwargs):
+        return self.fun(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"Model({self.name}, x={self.x!r}, y={self.y!r}, params={self.params!r})"
+
+
+# ---------------------------------------------------------------------------------------
+# public functions
+# ---------------------------------------------------------------------------------------
+def fit(model, x, y, p0, sigma=None, *, absolute_sigma=False, bounds=None, jac=None,
+        method=None, **options) -> FitResult:
+    """Fit ``model(x, **params)`` to data ``y`` (with uncertainties ``sigma``), all with units.
+
+    Parameters
+    ----------
+    model : callable or Model
+        ``model(x, **params)`` returns a Quantity with the units of ``y`` (any compatible
+        units) and ``y``'s shape. A :class:`Model` declares its units and runs on floats.
+    x : Quantity, tuple of Quantities, or array
+        The independent variable(s), passed to the model unchanged.
+    y : Quantity (array)
+        The data. Bare numbers mean dimensionless. An offset unit (degC) is allowed: values are
+        converted to the absolute unit and residuals are differences (delta_degC).
+    p0 : dict name -> Quantity
+        The start, one entry per parameter; its units are the units of the results.
+    sigma : Quantity, optional
+        One standard deviation of ``y``: a scalar or ``y``'s shape, units of ``y`` (for an
+        offset unit: a difference, e.g. delta_degC or K).
+    absolute_sigma : bool
+        False (default): the covariance is scaled by the reduced χ², as ``curve_fit`` does —
+        only the relative sizes of ``sigma`` matter. True: ``sigma`` is taken as absolute.
+    bounds : dict name -> (low, high), optional
+        Bounds with units (a side may be None); uses the trust-region reflective method.
+    jac : callable, optional
+        ``jac(x, **params)`` -> dict name -> Quantity ∂model/∂θ in [y]/[θ], shape
+        ``y.shape + θ.shape``. Central differences with steps relative to each parameter and
+        its scale otherwise.
+    method : "lm" or "trf", optional
+        Levenberg–Marquardt (default without bounds) or trust-region reflective (with bounds).
+    **options
+        ``scales`` (dict name -> Quantity [θ]: characteristic sizes, needed for a parameter that
+        starts at 0), ``nan_policy`` ("raise": non-finite data are an error naming the rows;
+        "omit": drop those rows), ``ftol``, ``xtol``, ``gtol`` (dimensionless relative
+        tolerances, default machine epsilon: stop when no more progress is possible),
+        ``max_nfev`` (steps tried, finite differences not counted; default 1000 per
+        parameter), ``fd_rel_step`` (relative finite-difference step),
+        ``throw`` (raise :class:`~unitdescent.errors.OptimizationError` on failure).
+
+    Returns
+    -------
+    FitResult
+        ``params``, ``stderr`` (units of ``p0``), ``covariance`` ([θ_i][θ_j]), ``correlation``,
+        ``chi2``, ``dof``, ``redchi``, ``residuals`` (units of ``y``), ``nfev``, ``success``, ...
+    """
+    opts = _options(options, "fit")
+    problem = _FitProblem(model, x, y, p0, sigma, jac, opts)
+    return _run(problem, bounds, method, absolute_sigma, opts)
+
+
+def least_squares(residuals, x0, *, jac=None, bounds=None, method=None, absolute_sigma=False,
+                  **options) -> FitResult:
+    """Minimize Σ r² for residuals you write yourself, with units checked once.
+
+    Parameters
+    ----------
+    residuals : callable
+        ``residuals(x)`` for one Quantity ``x0``, ``residuals(**params)`` for a dict; returns a
+        Quantity array (or a bare array: dimensionless). Weighted residuals (divided by σ) are
+        dimensionless; with units, χ² has the residuals' units squared.
+    x0 : Quantity or dict of Quantities
+    jac : callable, optional
+        Same call; returns dict name -> Quantity ∂r/∂θ in [r]/[θ], shape ``r.shape + θ.shape``
+        (one Quantity for a single ``x0``).
+    bounds, method, absolute_sigma, **options
+        As in :func:`fit`. ``absolute_sigma=True`` needs dimensionless residuals.
+
+    Returns
+    -------
+    FitResult
+        ``.x`` has ``x0``'s structure; ``.residuals`` the residuals' units.
+    """
+    opts = _options(options, "least_squares")
+    if opts["nan_policy"] != "raise":
+        raise InputError("least_squares has no data to omit rows from; nan_policy is for fit")
+    problem = _ResidualProblem(residuals, x0, jac, opts)
+    return _run(problem, bounds, method, absolute_sigma, opts)
+
+
+# ---------------------------------------------------------------------------------------
+# the one-time set-up
+# ---------------------------------------------------------------------------------------
+def _options(options, where):
+    unknown = set(options) - set(DEFAULTS)
+    if unknown:
+        raise UnknownOptionError(sorted(unknown)[0], DEFAULTS, where)
+    opts = {**DEFAULTS, **options}
+    if opts["nan_policy"] not in NAN_POLICIES:
+        raise InputError(f"nan_policy must be one of {NAN_POLICIES}, got {opts['nan_policy']!r}")
+    for k in ("ftol", "xtol", "gtol", "fd_rel_step"):
+        v = opts[k]
+        if is_quantity(v) or not np.isscalar(v) or not (0 < float(v) < 1):
+            raise InputError(f"{k} is a dimensionless relative tolerance between 0 and 1, got {v!r}")
+        if k != "fd_rel_step" and float(v) < lm.EPS:
+            raise InputError(f"{k}={v!r} is below machine epsilon ({lm.EPS:.3g}); the default "
+                             f"already stops only when no further progress is possible")
+    return opts
+
+
+def _absolute(q, what):
+    """Offset Quantity (degC) -> the same values in the absolute unit (kelvin)."""
+    if is_quantity(q) and not is_multiplicative(q.units):
+        return q.to_base_units()
+    return q
+
+
+class _Problem:
+    """Shared part: parameter space, scales, bounds and the float residuals r(z)."""
+
+    single = False
+    name = "model"
+
+    def _make_space(self, x0, registry, working_units=None):
+        if isinstance(x0, dict):
+            user = {}
+            conv = {}
+            for n, v in x0.items():
+                q = as_quantity(v, registry, what=f"p0[{n!r}]")
+                user[n] = q.units if is_quantity(q) else registry.dimensionless
+                conv[n] = _absolute(q, f"p0[{n!r}]")
+            x0 = conv
+        else:
+            q = as_quantity(x0, registry, what="x0")
+            user = {ParamSpace.SINGLE: q.units if is_quantity(q) else registry.dimensionless}
+            x0 = _absolute(q, "x0")
+        self.space, self.theta0 = ParamSpace.from_x0(x0, working_units, registry)
+        self.user_units = user
+        self.registry = registry
+
+    def _make_scales(self, scales):
+        sp = self.space
+        typ = np.abs(self.theta0).copy()
+        if scales is not None:
+            from .hyper import resolve
+
+            given = resolve("scales", scales, PARAM, sp, self.registry.dimensionless, rule="fit")
+            given = np.abs(np.broadcast_to(given, typ.shape)).astype(float)
+            if np.any(~np.isfinite(given)) or np.any(given <= 0):
+                raise InputError("scales must be positive and finite")
+            typ = given
+        for s in sp.specs:
+            block = typ[s.slice]
+            if np.any(block == 0):
+                if block.max() > 0:
+                    block[block == 0] = block.max()
+                else:
+                    raise InputError(
+                        f"{sp.label(s.name)} starts at 0 and has no scale, so a relative step "
+                        f"or a scaled coordinate is undefined. Pass scales={{{s.name!r}: <a typical "
+                        f"size in {fmt(self.user_units[s.name])}>}} or start away from 0.")
+        self.scale = typ
+
+    def residuals_z(self, z):
+        return self.residuals_theta(z * self.scale)
+
+    def jac_z(self, z):
+        return self.jac_theta(z * self.scale) * self.scale[None, :]
+
+    def bounds_z(self, bounds):
+        """Bounds (dict name -> (low, high) with units) -> scaled lb, ub arrays, or None."""
+        if bounds is None:
+            return None
+        if not isinstance(bounds, dict):
+            raise InputError("bounds must be a dict name -> (low, high) with units, e.g. "
+                             "{'k': (ureg('0 1/s'), None)}")
+        sp, reg = self.space, self.registry
+        unknown = set(bounds) - set(sp.names)
+        if unknown:
+            raise InputError(f"bounds: no parameter named {sorted(unknown)}; the parameters are {sp.names}")
+        lb = np.full(sp.size, -np.inf)
+        ub = np.full(sp.size, np.inf)
+        for name, pair in bounds.items():
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise InputError(f"bounds[{name!r}] must be a pair (low, high); use None for no bound")
+            s = sp.by_name[name]
+            for side, val, arr in (("low", pair[0], lb), ("high", pair[1], ub)):
+                if val is None:
+                    continue
+                label = f"bounds[{name!r}] {side}"
+                q = as_quantity(val, reg, what=label)
+                if not is_quantity(q):
+                    if s.unit.dimensionless:
+                        q = reg.Quantity(q, reg.dimensionless)
+                    elif np.all(np.isinf(q)):
+                        q = reg.Quantity(q, s.unit)
+                    else:
+                        raise BareNumberError(what=label, expected=s.unit, got=val,
+                                              fix=f"give the bound with units, e.g. {val} * ureg('{s.unit}')")
+                if q.units.dimensionality != s.unit.dimensionality:
+                    raise UnitsError(what=label, expected=s.unit, got=q.units,
+                                     fix=f"give the bound in units of {fmt(self.user_units[name])}")
+                arr[s.slice] = np.broadcast_to(np.asarray(q.m_as(s.unit), dtype=float), s.shape).ravel()
+        if np.any(lb >= ub):
+            i = int(np.argmax(lb >= ub))
+            raise InputError(f"bounds for {self._name_of(i)}: the low bound must be below the high bound")
+        outside = (self.theta0 < lb) | (self.theta0 > ub)
+        if np.any(outside):
+            i = int(np.argmax(outside))
+            raise InputError(f"p0 for {self._name_of(i)} is outside its bounds; start inside them")
+        return lb / self.scale, ub / self.scale
+
+    def _name_of(self, i):
+        for s in self.space.specs:
+            if s.start <= i < s.stop:
+                return repr(s.name)
+        return "?"
+
+    def _jac_factors(self, first, need_of, what):
+        """Check a first jac result (dict name -> Quantity) once; return per-parameter factors."""
+        sp, reg = self.space, self.registry
+        if sp.single and not isinstance(first, dict):
+            first = {sp.SINGLE: first}
+        if not isinstance(first, dict) or set(first) != set(sp.names):
+            got = sorted(first) if isinstance(first, dict) else type(first).__name__
+            raise InputError(f"{what} must return a dict with one entry per parameter {sp.names}, got {got}")
+        factors = {}
+        for s in sp.specs:
+            need = need_of(s)
+            q = as_quantity(first[s.name], reg, what=f"{what} for {s.name}")
+            units = q.units if is_quantity(q) else reg.dimensionless
+            if units.dimensionality != need.dimensionality:
+                raise UnitsError(what=f"{what} for {sp.label(s.name)}", expected=need, got=units,
+                                 fix=f"return ∂/∂{s.name} in {fmt(need)}")
+            factors[s.name] = (units, reg.Quantity(1.0, units).m_as(need))
+        return factors
+
+    def _jac_matrix(self, result, factors, m, shape):
+        """dict name -> Quantity (or array) to an (m, n) float matrix in working units."""
+        sp = self.space
+        if sp.single and not isinstance(result, dict):
+            result = {sp.SINGLE: result}
+        out = np.empty((m, sp.size))
+        for s in sp.specs:
+            val = result[s.name]
+            units, f = factors[s.name]
+            if is_quantity(val):
+                mag = val.magnitude * f if val.units == units else val.m_as(units) * f
+            else:
+                mag = np.asarray(val, dtype=float) * f
+            mag = np.asarray(mag, dtype=float)
+            if mag.size != m * s.size:
+                raise InputError(f"jac for {sp.label(s.name)}: shape {mag.shape}; needs {shape + s.shape}")
+            out[:, s.slice] = mag.reshape(m, s.size)
+        return out
+
+
+class _FitProblem(_Problem):
+    """fit(): data, σ and the model, checked once; r(θ) = (y − model)/σ as floats."""
+
+    def __init__(self, model, x, y, p0, sigma, jac, opts):
+        if not callable(model):
+            raise InputError(f"model must be callable, got {model!r}")
+        if not isinstance(p0, dict) or not p0:
+            raise InputError("p0 must be a dict name -> Quantity, one entry per model parameter, "
+                             "e.g. p0={'k': ureg('0.1 1/s')}")
+        fast = isinstance(model, Model)
+        self.name = model.name if fast else getattr(model, "__name__", "model")
+        if fast and jac is not None:
+            raise InputError("give the jac to Model(...) for a Model; do not also pass jac= to fit")
+        reg = registry_of(x, y, p0, sigma)
+        self._make_space(p0, reg, model.params if fast else None)
+        self._make_scales(opts["scales"])
+        self._data(x, y, sigma, opts["nan_policy"], fast, model)
+        self.model = model
+        self.fast = fast
+        self._setup_call()
+        self._first_eval()
+        user_jac = model.jac if fast else jac
+        self._jac = self._setup_jac(user_jac) if user_jac is not None else None
+
+    # -- data ----------------------------------------------------------------------------
+    def _data(self, x, y, sigma, nan_policy, fast, model):
+        reg = self.registry
+        yq = as_quantity(y, reg, what="y")
+        y_unit = yq.units if is_quantity(yq) else reg.dimensionless
+        y_abs = _absolute(yq, "y") if is_quantity(yq) else reg.Quantity(np.asarray(yq, dtype=float))
+        try:
+            ymag = np.asarray(y_abs.magnitude, dtype=float)
+        except (TypeError, ValueError):
+            raise InputError(f"y must be numeric, got {y!r}") from None
+        if ymag.ndim == 0:
+            raise InputError("y must be an array of data points, got a scalar")
+        self.y_user_unit = y_unit
+        self.y_unit = y_abs.units  # absolute (kelvin for degC)
+        self.y_delta = delta_unit(y_unit)
+        self.offset_y = not is_multiplicative(y_unit)
+        # sigma: units of y (a difference for offset units), scalar or y's shape, > 0
+        if sigma is None:
+            smag = np.ones_like(ymag)
+        else:
+            sq = as_quantity(sigma, reg, what="sigma")
+            if not is_quantity(sq):
+                if not y_unit.dimensionless:
+                    raise BareNumberError(what="sigma", expected=self.y_delta, got=_short(sigma),
+                                          fix=f"give sigma with the units of y, e.g. sigma * ureg('{self.y_delta}')")
+                sq = reg.Quantity(np.asarray(sq, dtype=float), reg.dimensionless)
+            if not is_multiplicative(sq.units):
+                raise UnitsError(what="sigma", expected=self.y_delta, got=sq.units,
+                                 detail="sigma is an uncertainty, a difference of two values, and a "
+                                        "unit with an offset would convert it wrongly "
+                                        f"(1 {sq.units} is not 1 {self.y_unit}).",
+                                 fix=f"give sigma in {fmt(self.y_delta)} or {fmt(self.y_unit)}")
+            if sq.units.dimensionality != self.y_unit.dimensionality:
+                raise UnitsError(what="sigma", expected=self.y_delta, got=sq.units,
+                                 fix="sigma is one standard deviation of y and has y's units")
+            smag = np.asarray(sq.m_as(self.y_unit), dtype=float)
+            if smag.shape not in ((), ymag.shape):
+                raise InputError(f"sigma has shape {smag.shape}; it must be a scalar or y's shape "
+                                 f"{ymag.shape} (a full covariance of y is not supported)")
+            smag = np.broadcast_to(smag, ymag.shape).astype(float)
+        # x: passed to the model as given (converted once on the fast path)
+        xs = x if isinstance(x, tuple) else None
+        n_obs = ymag.shape[-1]
+
+        def _xmag(part):
+            return np.asarray(part.magnitude if is_quantity(part) else part)
+
+        parts = list(xs) if xs is not None else [x]
+        bad = ~np.isfinite(ymag) | ~np.isfinite(smag)
+        bad_obs = bad.reshape(-1, n_obs).any(axis=0)
+        for part in parts:
+            try:
+                mag = _xmag(part).astype(float)
+            except (TypeError, ValueError):
+                continue
+            if mag.ndim and mag.shape[-1] == n_obs:
+                bad_obs |= ~np.isfinite(mag.reshape(-1, n_obs)).all(axis=0)
+        if bad_obs.any():
+            rows = np.flatnonzero(bad_obs)
+            if nan_policy == "raise":
+                shown = ", ".join(str(r) for r in rows[:10]) + (", …" if rows.size > 10 else "")
+                raise InputError(f"the data are not finite (NaN or inf) in {rows.size} row(s): "
+                                 f"{shown}. Remove them, or pass nan_policy='omit' to leave them out.")
+            keep = ~bad_obs
+            ymag = ymag[..., keep]
+            smag = smag[..., keep]
+            parts = [p[..., keep] if np.ndim(_xmag(p)) and np.shape(_xmag(p))[-1] == n_obs else p
+                     for p in parts]
+            x = tuple(parts) if xs is not None else parts[0]
+        if np.any(smag <= 0):
+            i = int(np.argmax(smag.ravel() <= 0))
+            raise InputError(f"sigma must be positive; it is {smag.ravel()[i]} at index {i}")
+        self.x = x
+        self.ymag = ymag
+        self.smag = smag
+        self.m = ymag.size
+        self.omitted = int(bad_obs.sum()) if nan_policy == "omit" else 0
+        if fast:
+            self.x_fast = self._fast_x(x, model)
+
+    def _fast_x(self, x, model):
+        reg = self.registry
+        units = model.x
+        if isinstance(x, tuple):
+            units = units if isinstance(units, tuple) else (units,) * len(x)
+            if len(units) != len(x):
+                raise InputError(f"Model declares {len(units)} x units for {len(x)} x arrays")
+            return tuple(self._one_x(p, u, f"x[{i}]") for i, (p, u) in enumerate(zip(x, units)))
+        if isinstance(units, tuple):
+            raise InputError("Model declares several x units but x is one array; pass x as a tuple")
+        return self._one_x(x, units, "x")
+
+    def _one_x(self, part, unit, what):
+        reg = self.registry
+        unit = as_unit(unit, reg, what=f"Model's x units ({what})")
+        if not is_quantity(part):
+            if not unit.dimensionless:
+                raise BareNumberError(what=what, expected=unit, got=_short(part),
+                                      fix=f"give {what} as a Quantity in units compatible with {unit}")
+            return np.asarray(part, dtype=float)
+        if part.units.dimensionality != unit.dimensionality:
+            raise UnitsError(what=what, expected=unit, got=part.units,
+                             fix=f"the Model expects {what} in {fmt(unit)}")
+        return np.asarray(part.m_as(unit), dtype=float)
+
+    # -- the model ----------------------------------------------------------------------
+    def _setup_call(self):
+        sp, model, x = self.space, self.model, self.x
+        if self.fast:
+            xf = self.x_fast
+            reg = self.registry
+            declared = as_unit(self.model.y, reg, what="Model's y units")
+            if not is_multiplicative(declared):
+                raise InputError(f"Model declares y in {declared}, a unit with an offset; declare "
+                                 f"an absolute unit (e.g. kelvin) and convert inside the model")
+            if declared.dimensionality != self.y_unit.dimensionality:
+                raise UnitsError(what=f"model {self.name!r}", expected=self.y_user_unit, got=declared,
+                                 fix="declare the units the model returns, compatible with y")
+            factor = reg.Quantity(1.0, declared).m_as(self.y_unit)
+            self._call = lambda th: np.asarray(model.fun(xf, **sp.magnitudes(th)), dtype=float) * factor
+            self._factor = None
+            return
+        self._call_q = lambda th: model(x, **sp.quantities(th))
+
+    def _first_eval(self):
+        reg, sp = self.registry, self.space
+        label = f"model {self.name!r}"
+        try:
+            with np.errstate(all="ignore"):
+                out = self._call(self.theta0) if self.fast else self._call_q(self.theta0)
+        except pint.OffsetUnitCalculusError as exc:
+            raise UnitsError(what=label, detail=f"it did arithmetic with a unit that has an offset "
+                                                f"at p0 — {exc}.",
+                             fix="give x (and temperatures among p0) in absolute units, e.g. "
+                                 "x.to('kelvin'); then differences and products are unambiguous") from exc
+        except pint.DimensionalityError as exc:
+            raise UnitsError(what=label, detail=f"it raised a dimensional error at p0 — {exc}. "
+                                                f"Some sum in it mixes units, or an exp/log/sin "
+                                                f"argument is not dimensionless; check the units "
+                                                f"of p0 ({self._p0_text()}).",
+                             fix="make every sum consistent and every exp/log/sin argument "
+                                 "dimensionless") from exc
+        if self.fast:
+            mag = out
+            self._first_units = None
+        else:
+            got = out.units if is_quantity(out) else reg.dimensionless
+            if got.dimensionality != self.y_unit.dimensionality:
+                raise UnitsError(what=label, expected=self.y_user_unit, got=got,
+                                 detail=self._culprit(got),
+                                 fix="make the model return the units of y")
+            self._first_units = out.units if is_quantity(out) else None
+            mag = np.asarray(self._to_y(out), dtype=float)
+            mult = is_multiplicative(got)
+            factor = reg.Quantity(1.0, got).m_as(self.y_unit) if mult else None
+            first, y_unit, to_y = self._first_units, self.y_unit, self._to_y
+
+            def call(th):
+                q = self._call_q(th)
+                if factor is not None and is_quantity(q) and q.units == first:
+                    return np.asarray(q.magnitude, dtype=float) * factor
+                return np.asarray(to_y(q), dtype=float)
+
+            self._call = call
+        if mag.shape != self.ymag.shape:
+            raise InputError(f"{label} returns shape {mag.shape} at p0; y has shape {self.ymag.shape}. "
+                             f"The model must give one value per data point"
+                             + (" (rows with NaN were omitted from x and y)" if self.omitted else ""))
+        if not np.all(np.isfinite(mag)):
+            i = int(np.argmax(~np.isfinite(mag.ravel())))
+            raise InputError(f"{label} is not finite at p0 (data point {i}); start where the model is finite")
+
+    def _to_y(self, q):
+        reg = self.registry
+        if is_quantity(q):
+            try:
+                return q.m_as(self.y_unit)
+            except pint.DimensionalityError:
+                raise UnitsError(what=f"model {self.name!r}", expected=self.y_user_unit, got=q.units,
+                                 detail="its units changed between calls.",
+                                 fix="return the same units at every point") from None
+        if not self.y_unit.dimensionless:
+            raise UnitsError(what=f"model {self.name!r}", expected=self.y_user_unit,
+                             got=reg.dimensionless, detail="it returned a bare number.",
+                             fix="return a Quantity with the units of y")
+        return q
+
+    def _p0_text(self):
+        return ", ".join(f"{n} in {fmt(u)}" for n, u in self.user_units.items())
+
+    def _culprit(self, got):
+        """Name the parameter whose units would fix the model's output units, when one does."""
+        reg, sp = self.registry, self.space
+        ratio = (self.y_unit / got)
+        vals = sp.magnitudes(self.theta0)
+        found = []
+        for s in sp.specs:
+            for power in (1, -1):
+                trial = {n: reg.Quantity(v, sp.by_name[n].unit) for n, v in vals.items()}
+                new_unit = s.unit * ratio ** power
+                trial[s.name] = reg.Quantity(vals[s.name], new_unit)
+                try:
+                    with np.errstate(all="ignore"):
+                        out = self.model(self.x, **trial)
+                except Exception:  # any failure means this parameter is not the fix
+                    continue
+                u = out.units if is_quantity(out) else reg.dimensionless
+                if u.dimensionality == self.y_unit.dimensionality:
+                    found.append(f"parameter {s.name!r} is given in {fmt(self.user_units[s.name])}; "
+                                 f"units like {fmt(_simplify(new_unit))} would make the model "
+                                 f"return the units of y")
+                    break
+        if not found:
+            return f"The parameters are {self._p0_text()}."
+        return "Likely culprit: " + "; or ".join(found) + "."
+
+    # -- residuals and Jacobian --------------------------------------------------------
+    def residuals_theta(self, theta):
+        return ((self.ymag - self._call(theta)) / self.smag).ravel()
+
+    def _setup_jac(self, jac):
+        sp, reg = self.space, self.registry
+        m, shape = self.m, self.ymag.shape
+        if self.fast:
+            xf = self.x_fast
+
+            def call(th):
+                return jac(xf, **sp.magnitudes(th))
+
+            first = call(self.theta0)
+            if not isinstance(first, dict) or set(first) != set(sp.names):
+                raise InputError(f"Model jac must return a dict with one array per parameter {sp.names}")
+            factor = reg.Quantity(1.0, as_unit(self.model.y, reg)).m_as(self.y_unit)
+            factors = {s.name: (None, factor) for s in sp.specs}
+        else:
+            def call(th):
+                return jac(self.x, **sp.quantities(th))
+
+            with np.errstate(all="ignore"):
+                first = call(self.theta0)
+            factors = self._jac_factors(first, lambda s: self.y_unit / s.unit, "jac")
+            factors = {n: (u, reg.Quantity(1.0, u).m_as(self.y_unit / sp.by_name[n].unit))
+                       for n, (u, _) in factors.items()}
+        weight = (1.0 / self.smag).reshape(m, 1)
+        self._jac_matrix(first, factors, m, shape)  # shapes checked once
+
+        def jac_theta(th):
+            return -self._jac_matrix(call(th), factors, m, shape) * weight
+
+        return jac_theta
+
+    @property
+    def has_jac(self):
+        return self._jac is not None
+
+    def jac_theta(self, theta):
+        return self._jac(theta)
+
+    def residuals_out(self, theta):
+        """y − model in y's (difference) units."""
+        diff = (self.ymag - self._call(theta))
+        return self.registry.Quantity(diff, self.y_unit).to(self.y_delta) if self.y_delta != self.y_unit \
+            else self.registry.Quantity(diff, self.y_unit)
+
+    resid_unit = None  # weighted residuals are dimensionless
+
+
+class _ResidualProblem(_Problem):
+    """least_squares(): the user's residuals, their units checked once."""
+
+    def __init__(self, residuals, x0, jac, opts):
+        if not callable(residuals):
+            raise InputError(f"residuals must be callable, got {residuals!r}")
+        reg = registry_of(x0)
+        self.name = getattr(residuals, "__name__", "residuals")
+        self._make_space(x0, reg)
+        self.single = self.space.single
+        self._make_scales(opts["scales"])
+        sp = self.space
+        self._call_q = (lambda th: residuals(sp.quantities(th))) if sp.single else \
+            (lambda th: residuals(**sp.quantities(th)))
+        label = f"residual function {self.name!r}"
+        try:
+            with np.errstate(all="ignore"):
+                first = self._call_q(self.theta0)
+        except pint.DimensionalityError as exc:
+            raise UnitsError(what=label, detail=f"it raised a dimensional error at x0 — {exc}.",
+                             fix="make every sum consistent and every exp/log/sin argument dimensionless") from exc
+        unit = first.units if is_quantity(first) else reg.dimensionless
+        if not is_multiplicative(unit):
+            raise UnitsError(what=label, expected=delta_unit(unit), got=unit,
+                             detail="residuals are differences; a unit with an offset makes them ambiguous.",
+                             fix=f"return them in {fmt(delta_unit(unit))} or an absolute unit")
+        if unit.dimensionality == reg.dimensionless.dimensionality:
+            unit = reg.dimensionless
+        self.resid_unit = unit
+        mag = np.asarray(first.m_as(unit) if is_quantity(first) else first, dtype=float)
+        if mag.ndim == 0 or mag.size == 0:
+            raise InputError(f"{label} must return an array of residuals, got shape {mag.shape}")
+        if not np.all(np.isfinite(mag)):
+            raise InputError(f"{label} is not finite at x0 (entry {int(np.argmax(~np.isfinite(mag.ravel())))})")
+        self.m = mag.size
+        self.shape = mag.shape
+        first_units = first.units if is_quantity(first) else None
+        factor = 1.0 if first_units is None else reg.Quantity(1.0, first_units).m_as(unit)
+
+        def call(th):
+            r = self._call_q(th)
+            if is_quantity(r):
+                if r.units == first_units:
+                    return np.asarray(r.magnitude, dtype=float).ravel() * factor
+                try:
+                    return np.asarray(r.m_as(unit), dtype=float).ravel()
+                except pint.DimensionalityError:
+                    raise UnitsError(what=label, expected=unit, got=r.units,
+                                     detail="its units changed between calls.") from None
+            if first_units is not None:
+                raise UnitsError(what=label, expected=unit, got=reg.dimensionless,
+                                 detail="it returned a bare array after returning a Quantity at x0.")
+            return np.asarray(r, dtype=float).ravel()
+
+        self._call = call
+        self._jac = None
+        if jac is not None:
+            jcall = (lambda th: jac(sp.quantities(th))) if sp.single else (lambda th: jac(**sp.quantities(th)))
+            with np.errstate(all="ignore"):
+                firstj = jcall(self.theta0)
+            factors = self._jac_factors(firstj, lambda s: unit / s.unit, "jac")
+            factors = {n: (u, reg.Quantity(1.0, u).m_as(unit / sp.by_name[n].unit)) for n, (u, _) in factors.items()}
+            self._jac_matrix(firstj, factors, self.m, self.shape)
+            self._jac = lambda th: self._jac_matrix(jcall(th), factors, self.m, self.shape)
+
+    def residuals_theta(self, theta):
+        return self._call(theta)
+
+    @property
+    def has_jac(self):
+        return self._jac is not None
+
+    def jac_theta(self, theta):
+        return self._jac(theta)
+
+    def residuals_out(self, theta):
+        return self.registry.Quantity(self._call(theta).reshape(self.shape), self.resid_unit)
+
+
+# ---------------------------------------------------------------------------------------
+# solve and build the result
+# ---------------------------------------------------------------------------------------
+def _run(problem, bounds, method, absolute_sigma, opts) -> FitResult:
+    sp = problem.space
+    zb = problem.bounds_z(bounds)
+    if method is None:
+        method = "trf" if zb is not None else "lm"
+    if method not in lm.METHODS:
+        raise InputError(f"method must be 'lm' (Levenberg–Marquardt) or 'trf' (trust-region "
+                         f"reflective, for bounds), got {method!r}")
+    if method == "lm" and zb is not None:
+        raise InputError("method='lm' cannot take bounds; use method='trf' (the default with bounds)")
+    if problem.m < sp.size and method == "lm":
+        raise InputError(f"{problem.m} data points cannot determine {sp.size} parameters with "
+                         f"Levenberg–Marquardt; give more data (or method='trf')")
+    if absolute_sigma and problem.resid_unit is not None and not problem.resid_unit.dimensionless:
+        raise UnitsError(what="absolute_sigma=True", expected=problem.registry.dimensionless,
+                         got=problem.resid_unit,
+                         detail="absolute σ means the residuals are already divided by σ, so they "
+                                "are dimensionless.",
+                         fix="divide the residuals by their uncertainties, or use absolute_sigma=False")
+    z0 = problem.theta0 / problem.scale
+    max_nfev = opts["max_nfev"] if opts["max_nfev"] is not None else 1000 * sp.size
+    sol = lm.solve(problem.residuals_z, z0, jac=problem.jac_z if problem.has_jac else None,
+                   method=method, lb=None if zb is None else zb[0], ub=None if zb is None else zb[1],
+                   ftol=opts["ftol"], xtol=opts["xtol"], gtol=opts["gtol"], max_nfev=max_nfev,
+                   rel_step=opts["fd_rel_step"])
+    theta = sol.z * problem.scale
+    result = _result(problem, sol, theta, method, absolute_sigma)
+    if opts["throw"] and not result.success:
+        raise OptimizationError(result)
+    return result
+
+
+def _result(problem, sol, theta, method, absolute_sigma) -> FitResult:
+    sp, reg = problem.space, problem.registry
+    n, m = sp.size, problem.m
+    r = sol.r
+    chi2 = float(r @ r)
+    dof = m - n
+    # covariance in scaled coordinates (unit-free, well conditioned), pseudo-inverse as curve_fit
+    J = sol.J
+    _, s, vt = np.linalg.svd(J, full_matrices=False)
+    keep = s > lm.EPS * max(J.shape) * (s[0] if s.size else 0.0)
+    s, vt = s[keep], vt[keep]
+    cov_z = (vt.T / s ** 2) @ vt
+    if not absolute_sigma:
+        cov_z = cov_z * (chi2 / dof if dof > 0 else np.inf)
+    cov = cov_z * np.outer(problem.scale, problem.scale)
+    sd = np.sqrt(np.diag(cov))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = cov / np.outer(sd, sd)
+    space = sp
+    user = problem.user_units
+    params, stderr = {}, {}
+    mags = sp.magnitudes(theta)
+    sds = sp.magnitudes(sd)
+    for spec in sp.specs:
+        q = reg.Quantity(np.array(mags[spec.name], dtype=float) if spec.shape else float(mags[spec.name]),
+                         spec.unit)
+        e = reg.Quantity(np.array(sds[spec.name], dtype=float) if spec.shape else float(sds[spec.name]),
+                         spec.unit)
+        u = user[spec.name]
+        params[spec.name] = q.to(u) if u != spec.unit else q
+        du = delta_unit(u)
+        stderr[spec.name] = e.to(du) if du != spec.unit else e
+    resid_unit = problem.resid_unit
+    if resid_unit is not None and not resid_unit.dimensionless:
+        chi2_out = reg.Quantity(chi2, resid_unit ** 2)
+        redchi = reg.Quantity(chi2 / dof if dof > 0 else np.inf, resid_unit ** 2)
+    else:
+        chi2_out = chi2
+        redchi = chi2 / dof if dof > 0 else np.inf
+    with np.errstate(all="ignore"):
+        residuals = problem.residuals_out(theta)
+    return FitResult(
+        params=params, stderr=stderr,
+        covariance=UnitMatrix(cov, space, COVARIANCE, reg.dimensionless),
+        correlation=UnitMatrix(corr, space, CORRELATION, reg.dimensionless),
+        chi2=chi2_out, dof=dof, redchi=redchi, residuals=residuals,
+        nfev=sol.nfev, njev=sol.njev, success=sol.success, status=sol.status, message=sol.message,
+        method=method, absolute_sigma=bool(absolute_sigma), name=problem.name,
+        extra={"single": problem.single, "scale": problem.scale.copy(), "theta": theta},
+    )
+
+
+def _simplify(unit):
+    reg = unit._REGISTRY
+    try:
+        return reg.Quantity(1.0, unit).to_reduced_units().units
+    except Exception:  # pint cannot always reduce; the plain unit is still correct
+        return unit
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) < 40 else text[:37] + "..."
