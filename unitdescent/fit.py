@@ -18,7 +18,7 @@ import pint
 from . import lm
 from .dims import PARAM
 from .errors import BareNumberError, InputError, OptimizationError, UnitsError, UnknownOptionError
-from .fitresult import CORRELATION, COVARIANCE, FitResult, delta_unit
+from .fitresult import COVARIANCE, CorrelationMatrix, FitResult, delta_unit
 from .matrix import UnitMatrix
 from .space import ParamSpace
 from .units import as_quantity, as_unit, fmt, is_multiplicative, is_quantity, registry_of
@@ -26,10 +26,20 @@ from .units import as_quantity, as_unit, fmt, is_multiplicative, is_quantity, re
 __all__ = ["FitResult", "Model", "fit", "least_squares"]
 
 #: Options of ``fit`` and ``least_squares`` (beyond the named arguments) and their defaults.
-DEFAULTS = dict(ftol=lm.DEFAULT_TOL, xtol=lm.DEFAULT_TOL, gtol=lm.DEFAULT_TOL, max_nfev=None,
+DEFAULTS = dict(ftol=lm.DEFAULT_FTOL, xtol=lm.DEFAULT_XTOL, gtol=lm.DEFAULT_GTOL, max_nfev=None,
                 scales=None, nan_policy="raise", throw=False, fd_rel_step=lm.FD_REL_STEP)
 
 NAN_POLICIES = ("raise", "omit")
+
+
+class ModelUnitsError(UnitsError):
+    """The model (or residual function) is dimensionally inconsistent with the data or p0."""
+
+    def __str__(self) -> str:
+        if self.expected is None and self.got is None:
+            msg = f"{self.what}: {self.detail}"
+            return msg + (f" Fix: {self.fix}" if self.fix else "")
+        return super().__str__()
 
 
 class Model:
@@ -110,7 +120,7 @@ def fit(model, x, y, p0, sigma=None, *, absolute_sigma=False, bounds=None, jac=N
         ``scales`` (dict name -> Quantity [θ]: characteristic sizes, needed for a parameter that
         starts at 0), ``nan_policy`` ("raise": non-finite data are an error naming the rows;
         "omit": drop those rows), ``ftol``, ``xtol``, ``gtol`` (dimensionless relative
-        tolerances, default machine epsilon: stop when no more progress is possible),
+        tolerances of χ², the scaled step and the gradient angle; defaults eps, 1e-9, eps),
         ``max_nfev`` (steps tried, finite differences not counted; default 1000 per
         parameter), ``fd_rel_step`` (relative finite-difference step),
         ``throw`` (raise :class:`~unitdescent.errors.OptimizationError` on failure).
@@ -477,15 +487,15 @@ class _FitProblem(_Problem):
             with np.errstate(all="ignore"):
                 out = self._call(self.theta0) if self.fast else self._call_q(self.theta0)
         except pint.OffsetUnitCalculusError as exc:
-            raise UnitsError(what=label, detail=f"it did arithmetic with a unit that has an offset "
+            raise ModelUnitsError(what=label, detail=f"it did arithmetic with a unit that has an offset "
                                                 f"at p0 — {exc}.",
                              fix="give x (and temperatures among p0) in absolute units, e.g. "
                                  "x.to('kelvin'); then differences and products are unambiguous") from exc
         except pint.DimensionalityError as exc:
-            raise UnitsError(what=label, detail=f"it raised a dimensional error at p0 — {exc}. "
-                                                f"Some sum in it mixes units, or an exp/log/sin "
-                                                f"argument is not dimensionless; check the units "
-                                                f"of p0 ({self._p0_text()}).",
+            raise ModelUnitsError(what=label, detail=f"it raised a dimensional error at p0 — {exc}. "
+                                                     f"Some sum in it mixes units, or an exp/log/sin "
+                                                     f"argument is not dimensionless. "
+                                                     + self._culprit(ratio=_error_ratio(exc, reg)),
                              fix="make every sum consistent and every exp/log/sin argument "
                                  "dimensionless") from exc
         if self.fast:
@@ -494,8 +504,8 @@ class _FitProblem(_Problem):
         else:
             got = out.units if is_quantity(out) else reg.dimensionless
             if got.dimensionality != self.y_unit.dimensionality:
-                raise UnitsError(what=label, expected=self.y_user_unit, got=got,
-                                 detail=self._culprit(got),
+                raise ModelUnitsError(what=label, expected=self.y_user_unit, got=got,
+                                      detail=self._culprit(ratio=self.y_unit / got),
                                  fix="make the model return the units of y")
             self._first_units = out.units if is_quantity(out) else None
             mag = np.asarray(self._to_y(out), dtype=float)
@@ -536,10 +546,11 @@ class _FitProblem(_Problem):
     def _p0_text(self):
         return ", ".join(f"{n} in {fmt(u)}" for n, u in self.user_units.items())
 
-    def _culprit(self, got):
-        """Name the parameter whose units would fix the model's output units, when one does."""
+    def _culprit(self, ratio):
+        """Name the parameter whose units, times ``ratio``^±1, make the model consistent."""
         reg, sp = self.registry, self.space
-        ratio = (self.y_unit / got)
+        if ratio is None:
+            return f"The parameters are {self._p0_text()}."
         vals = sp.magnitudes(self.theta0)
         found = []
         for s in sp.specs:
@@ -632,7 +643,7 @@ class _ResidualProblem(_Problem):
             with np.errstate(all="ignore"):
                 first = self._call_q(self.theta0)
         except pint.DimensionalityError as exc:
-            raise UnitsError(what=label, detail=f"it raised a dimensional error at x0 — {exc}.",
+            raise ModelUnitsError(what=label, detail=f"it raised a dimensional error at x0 — {exc}.",
                              fix="make every sum consistent and every exp/log/sin argument dimensionless") from exc
         unit = first.units if is_quantity(first) else reg.dimensionless
         if not is_multiplicative(unit):
@@ -771,12 +782,22 @@ def _result(problem, sol, theta, method, absolute_sigma) -> FitResult:
     return FitResult(
         params=params, stderr=stderr,
         covariance=UnitMatrix(cov, space, COVARIANCE, reg.dimensionless),
-        correlation=UnitMatrix(corr, space, CORRELATION, reg.dimensionless),
+        correlation=CorrelationMatrix(corr, space),
         chi2=chi2_out, dof=dof, redchi=redchi, residuals=residuals,
         nfev=sol.nfev, njev=sol.njev, success=sol.success, status=sol.status, message=sol.message,
         method=method, absolute_sigma=bool(absolute_sigma), name=problem.name,
         extra={"single": problem.single, "scale": problem.scale.copy(), "theta": theta},
     )
+
+
+def _error_ratio(exc, reg):
+    """From pint's "cannot convert from A to B": the unit factor B/A that was missing, or None."""
+    try:
+        a = reg.Quantity(1.0, exc.units1).units
+        b = reg.Quantity(1.0, exc.units2).units
+    except Exception:  # pint's error did not carry parseable units
+        return None
+    return b / a
 
 
 def _simplify(unit):

@@ -37,6 +37,16 @@ def delta_unit(unit):
     return (q(1.0, unit) - q(0.0, unit)).units
 
 
+class CorrelationMatrix(UnitMatrix):
+    """A dimensionless :class:`UnitMatrix`: ``corr["a", "b"]`` is a plain-number Quantity."""
+
+    def __init__(self, values, space, mdim=CORRELATION, loss_unit=None):
+        super().__init__(values, space, CORRELATION, loss_unit or space.registry.dimensionless)
+
+    def block_unit(self, a: str, b: str):
+        return self.space.registry.dimensionless
+
+
 @dataclass(frozen=True)
 class FitResult:
     """The outcome of :func:`unitdescent.fit` or :func:`unitdescent.least_squares`.
@@ -49,8 +59,8 @@ class FitResult:
         Standard errors, same units (a temperature in degC gets its error in delta_degC).
     covariance : UnitMatrix
         Entry (i, j) in [θ_i][θ_j]; ``covariance["a", "b"]`` is a Quantity.
-    correlation : UnitMatrix
-        Dimensionless; ``correlation.values`` is the plain (n, n) array.
+    correlation : CorrelationMatrix
+        Dimensionless (a :class:`UnitMatrix`); ``correlation.values`` is the plain (n, n) array.
     chi2 : float or Quantity
         Σ r² of the (weighted) residuals; dimensionless for ``fit``.
     dof : int
@@ -181,8 +191,8 @@ class FitResult:
             space = ParamSpace(specs, bool(data.get("single", False)), reg)
             cov = UnitMatrix(np.array(data["covariance"], dtype=float).reshape(start, start), space,
                              COVARIANCE, reg.dimensionless)
-            corr = UnitMatrix(np.array(data["correlation"], dtype=float).reshape(start, start), space,
-                              CORRELATION, reg.dimensionless)
+            corr = CorrelationMatrix(np.array(data["correlation"], dtype=float).reshape(start, start),
+                                     space)
             chi2 = _qload(data["chi2"], reg) if isinstance(data["chi2"], dict) else float(data["chi2"])
             redchi = _qload(data["redchi"], reg) if isinstance(data["redchi"], dict) else float(data["redchi"])
             return cls(params=params, stderr=stderr, covariance=cov, correlation=corr, chi2=chi2,
