@@ -177,9 +177,9 @@ def _options(options, where):
         raise InputError(f"nan_policy must be one of {NAN_POLICIES}, got {opts['nan_policy']!r}")
     for k in ("ftol", "xtol", "gtol", "fd_rel_step"):
         v = opts[k]
-        if is_quantity(v) or not np.isscalar(v) or not (0 < float(v) < 1):
+        if is_quantity(v) or not np.isscalar(v) or not (0 <= float(v) < 1) or (k == "fd_rel_step" and v == 0):
             raise InputError(f"{k} is a dimensionless relative tolerance between 0 and 1, got {v!r}")
-        if k != "fd_rel_step" and float(v) < lm.EPS:
+        if k == "xtol" and float(v) < lm.EPS:
             raise InputError(f"{k}={v!r} is below machine epsilon ({lm.EPS:.3g}); the default "
                              f"already stops only when no further progress is possible")
     return opts
@@ -623,6 +623,11 @@ class _FitProblem(_Problem):
 
     resid_unit = None  # weighted residuals are dimensionless
 
+    @property
+    def magnitude(self):
+        """|y|/σ per residual: the size of what each residual is a difference of."""
+        return (np.abs(self.ymag) / self.smag).ravel()
+
 
 class _ResidualProblem(_Problem):
     """least_squares(): the user's residuals, their units checked once."""
@@ -689,6 +694,8 @@ class _ResidualProblem(_Problem):
             self._jac_matrix(firstj, factors, self.m, self.shape)
             self._jac = lambda th: self._jac_matrix(jcall(th), factors, self.m, self.shape)
 
+    magnitude = None  # unknown: the user's residuals
+
     def residuals_theta(self, theta):
         return self._call(theta)
 
@@ -730,7 +737,7 @@ def _run(problem, bounds, method, absolute_sigma, opts) -> FitResult:
     sol = lm.solve(problem.residuals_z, z0, jac=problem.jac_z if problem.has_jac else None,
                    method=method, lb=None if zb is None else zb[0], ub=None if zb is None else zb[1],
                    ftol=opts["ftol"], xtol=opts["xtol"], gtol=opts["gtol"], max_nfev=max_nfev,
-                   rel_step=opts["fd_rel_step"])
+                   rel_step=opts["fd_rel_step"], magnitude=problem.magnitude)
     theta = sol.z * problem.scale
     result = _result(problem, sol, theta, method, absolute_sigma)
     if opts["throw"] and not result.success:

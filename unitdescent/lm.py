@@ -2,10 +2,11 @@
 
 The caller has already divided every parameter by a characteristic scale, so the vector ``z``
 this module sees is unit-free: the same physical problem written in other units gives the same
-floats, the same steps and the same number of evaluations. The iteration itself is MINPACK's
-Levenberg–Marquardt (``method="lm"``) or scipy's trust-region reflective method
-(``method="trf"``, needed for bounds), both with Marquardt's diagonal scaling from the columns
-of the Jacobian, updated as the fit proceeds (``x_scale="jac"``).
+floats, the same steps and the same number of evaluations. ``method="lm"`` is the
+Levenberg–Marquardt iteration of :func:`levenberg_marquardt` (Marquardt's diagonal scaling from
+the columns of the Jacobian, updated as the fit proceeds; every decision robust to rounding, so
+that a change of units cannot change the path); ``method="trf"`` is scipy's trust-region
+reflective method with ``x_scale="jac"``, used for bounds.
 
 The Jacobian is the caller's, or central differences with steps *relative to each parameter
 and its scale*: h_i = FD_REL_STEP · max(|z_i|, 1), i.e. a fraction of max(|θ_i|, scale_i) in the
@@ -41,13 +42,17 @@ _HUGE = 1e100
 
 METHODS = ("lm", "trf")
 
+#: The first damping, relative to the largest squared singular value of the scaled Jacobian
+#: (Madsen–Nielsen's τ; they advise 1e-6 … 1e-3 for a reasonable start).
+LAMBDA0 = 1e-5
+
 MESSAGES = {
     -1: "stopped: improper input to the solver",
-    0: "stopped: the maximum number of evaluations (max_nfev) was reached — increase max_nfev "
+    0: "stopped: the maximum number of steps (max_nfev) was reached — increase max_nfev "
        "or give a better start",
-    1: "converged: the gradient is zero to within gtol",
-    2: "converged: χ² changes less than ftol (relative)",
-    3: "converged: the scaled step is smaller than xtol (relative)",
+    1: "converged: the residuals are orthogonal to the Jacobian to within gtol",
+    2: "converged: χ² cannot decrease by more than ftol (relative) or its rounding noise",
+    3: "converged: the scaled Gauss–Newton step is smaller than xtol (relative)",
     4: "converged: χ² and the scaled step both stopped changing (ftol and xtol)",
 }
 
@@ -114,7 +119,8 @@ def central_jacobian(fun, z, lb=None, ub=None, rel_step=FD_REL_STEP):
 
 
 def solve(resid, z0, *, jac=None, method="lm", lb=None, ub=None, ftol=DEFAULT_FTOL,
-          xtol=DEFAULT_XTOL, gtol=DEFAULT_GTOL, max_nfev=None, rel_step=FD_REL_STEP) -> Solution:
+          xtol=DEFAULT_XTOL, gtol=DEFAULT_GTOL, max_nfev=None, rel_step=FD_REL_STEP,
+          magnitude=None) -> Solution:
     """Minimize ½‖r(z)‖² over the scaled vector ``z``.
 
     Parameters
@@ -126,13 +132,17 @@ def solve(resid, z0, *, jac=None, method="lm", lb=None, ub=None, ftol=DEFAULT_FT
     jac : callable, optional
         z -> dr/dz (m, n); central differences with relative steps otherwise.
     method : "lm" or "trf"
-        "trf" is required with bounds.
+        "trf" (scipy's trust-region reflective) is required with bounds.
     lb, ub : ndarray (n,), optional
         Bounds in scaled coordinates.
     ftol, xtol, gtol : float
-        scipy's relative tolerances (dimensionless).
+        Relative tolerances (dimensionless): available χ² reduction, scaled step, and the
+        cosine between the residuals and each Jacobian column.
     max_nfev : int, optional
-        Maximum number of residual evaluations outside the Jacobian (scipy's meaning).
+        Maximum number of steps tried (residual evaluations outside the Jacobian).
+    magnitude : ndarray (m,), optional
+        Size of the terms each residual is the difference of (|y_i|/σ_i for a fit), to tell
+        χ² changes from rounding noise.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
@@ -153,19 +163,110 @@ def solve(resid, z0, *, jac=None, method="lm", lb=None, ub=None, ftol=DEFAULT_FT
             with np.errstate(all="ignore"):
                 return np.asarray(jac(z), dtype=float)
 
-    kwargs = dict(jac=jacobian, method=method, ftol=ftol, xtol=xtol, gtol=gtol,
-                  max_nfev=max_nfev, x_scale="jac")
-    if has_bounds:
-        kwargs["bounds"] = (lb, ub)
-    res = _scipy_least_squares(counted, z0, **kwargs)
-    status = int(res.status)
-    return Solution(
-        z=np.asarray(res.x, dtype=float),
-        r=np.asarray(res.fun, dtype=float),
-        J=np.asarray(res.jac, dtype=float),
-        nfev=counted.nfev,
-        njev=state["njev"],
-        status=status,
-        message=MESSAGES.get(status, str(res.message)),
-        success=status > 0,
-    )
+    if method == "lm":
+        if has_bounds:
+            raise ValueError("method 'lm' takes no bounds; use 'trf'")
+        z, r, J, status = levenberg_marquardt(counted, jacobian, z0, ftol=ftol, xtol=xtol,
+                                              gtol=gtol, max_nfev=max_nfev, magnitude=magnitude)
+        message = MESSAGES[status]
+    else:
+        kwargs = dict(jac=jacobian, method=method, ftol=ftol, xtol=xtol, gtol=gtol,
+                      max_nfev=max_nfev, x_scale="jac")
+        if has_bounds:
+            kwargs["bounds"] = (lb, ub)
+        res = _scipy_least_squares(counted, z0, **kwargs)
+        z, r, J, status = res.x, res.fun, res.jac, int(res.status)
+        message = MESSAGES.get(status, str(res.message))
+    return Solution(z=np.asarray(z, dtype=float), r=np.asarray(r, dtype=float),
+                    J=np.asarray(J, dtype=float), nfev=counted.nfev, njev=state["njev"],
+                    status=status, message=message, success=status > 0)
+
+
+def levenberg_marquardt(fun, jac, z0, *, ftol=DEFAULT_FTOL, xtol=DEFAULT_XTOL, gtol=DEFAULT_GTOL,
+                        max_nfev=None, magnitude=None):
+    """Levenberg–Marquardt with Marquardt's scaling and decisions that rounding cannot flip.
+
+    Each step minimizes ‖r + J δ‖² + λ‖D δ‖², D_j = the largest norm column j of J has had
+    (MINPACK's scaling, updated as the fit proceeds), solved through the SVD of J D⁻¹. λ follows
+    Nielsen's rule. Two things make the iteration *reproducible under a change of units*, where
+    the residuals differ only by rounding:
+
+    * a step whose predicted χ² reduction is below the rounding noise of χ² is accepted without
+      comparing it with the actual reduction (a ratio of two noises), unless χ² grew by more
+      than the noise;
+    * convergence is decided on the Gauss–Newton step and its predicted reduction, both computed
+      from J and r, never on a difference of two χ² values: stop when ‖D δ_GN‖ ≤ xtol‖D z‖
+      (status 3), when the reduction still available, ‖P_J r‖², is below
+      max(noise, ftol·χ²) (status 2), or when every Jacobian column is orthogonal to r to within
+      gtol (status 1).
+
+    Returns ``(z, r, J, status)`` with J the Jacobian at the returned z; status 0 when
+    ``max_nfev`` steps were tried.
+    """
+    z = np.array(z0, dtype=float)
+    n = z.size
+    max_nfev = 100 * (n + 1) if max_nfev is None else int(max_nfev)
+    r = fun(z)
+    m = r.size
+    w = np.zeros(m) if magnitude is None else np.asarray(magnitude, dtype=float).ravel()
+    chi2 = float(r @ r)
+    J = jac(z)
+    D = np.zeros(n)
+    lam = None
+    nu = 2.0
+    tries = 0
+    while True:
+        D = np.maximum(D, np.linalg.norm(J, axis=0))
+        Dsafe = np.where(D > 0, D, 1.0)
+        U, S, Vt = np.linalg.svd(J / Dsafe, full_matrices=False)
+        g = U.T @ r
+        size = w + np.abs(r)
+        noise = 8.0 * EPS * float(np.abs(r) @ size)  # rounding noise of χ²
+        floor = (8.0 * EPS) ** 2 * float(size @ size) * n  # rounding noise of ‖P_J r‖²
+        keep = S > EPS * max(m, n) * (S[0] if S.size else 0.0)
+        # convergence, from quantities rounding cannot flip
+        if S.size == 0 or not keep.any():
+            return z, r, J, 1
+        rnorm = np.sqrt(chi2)
+        cn = np.linalg.norm(J, axis=0) * rnorm
+        cosines = np.abs(J.T @ r) / np.where(cn > 0, cn, 1.0)
+        if rnorm == 0 or np.max(cosines) <= gtol:
+            return z, r, J, 1
+        step_gn = -(Vt[keep].T @ (g[keep] / S[keep]))  # in D-scaled coordinates
+        if np.linalg.norm(step_gn) <= xtol * np.linalg.norm(D * z):
+            return z, r, J, 3
+        available = float(g[keep] @ g[keep])
+        if available <= max(floor, ftol * chi2):
+            return z, r, J, 2
+        if lam is None:
+            lam = LAMBDA0 * float(S[0]) ** 2
+        # try steps until one is accepted
+        while True:
+            if tries >= max_nfev:
+                return z, r, J, 0
+            tries += 1
+            f = S / (S ** 2 + lam)
+            dz = -(Vt.T @ (f * g)) / Dsafe
+            shrink = lam / (S ** 2 + lam)
+            predicted = float(g @ g - (shrink * g) @ (shrink * g))
+            z_new = z + dz
+            r_new = fun(z_new)
+            with np.errstate(over="ignore"):
+                chi2_new = float(r_new @ r_new)
+            actual = chi2 - chi2_new
+            if predicted > noise:
+                rho = actual / predicted
+                accept = rho > 1e-4
+            else:  # below rounding noise: the model is right at this scale; χ² cannot tell
+                rho = 1.0
+                accept = actual > -noise
+            if accept:
+                z, r, chi2 = z_new, r_new, chi2_new
+                J = jac(z)
+                lam *= max(1.0 / 3.0, 1.0 - (2.0 * rho - 1.0) ** 3)
+                nu = 2.0
+                break
+            lam *= nu
+            nu *= 2.0
+            if not np.isfinite(lam) or lam > 1e300:
+                return z, r, J, 2
