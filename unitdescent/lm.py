@@ -42,9 +42,6 @@ _HUGE = 1e100
 
 METHODS = ("lm", "trf")
 
-#: The first damping, relative to the largest squared singular value of the scaled Jacobian
-#: (Madsen–Nielsen's τ; they advise 1e-6 … 1e-3 for a reasonable start).
-LAMBDA0 = 1e-5
 
 MESSAGES = {
     -1: "stopped: improper input to the solver",
@@ -183,22 +180,24 @@ def solve(resid, z0, *, jac=None, method="lm", lb=None, ub=None, ftol=DEFAULT_FT
 
 
 def levenberg_marquardt(fun, jac, z0, *, ftol=DEFAULT_FTOL, xtol=DEFAULT_XTOL, gtol=DEFAULT_GTOL,
-                        max_nfev=None, magnitude=None):
-    """Levenberg–Marquardt with Marquardt's scaling and decisions that rounding cannot flip.
+                        max_nfev=None, magnitude=None, factor=100.0):
+    """Levenberg–Marquardt (Moré's trust-region form) with decisions rounding cannot flip.
 
-    Each step minimizes ‖r + J δ‖² + λ‖D δ‖², D_j = the largest norm column j of J has had
-    (MINPACK's scaling, updated as the fit proceeds), solved through the SVD of J D⁻¹. λ follows
-    Nielsen's rule. Two things make the iteration *reproducible under a change of units*, where
+    Each step minimizes ‖r + J δ‖² subject to ‖D δ‖ ≤ Δ, i.e. ‖r + J δ‖² + λ‖D δ‖² with λ
+    chosen so the step has length Δ (or λ = 0 when the Gauss–Newton step is shorter). D_j is the
+    largest norm column j of J has had (MINPACK's scaling, updated as the fit proceeds); the
+    subproblem is solved through the SVD of J D⁻¹. Δ starts at ``factor``·‖D z0‖ and follows
+    MINPACK's rules. Two things make the iteration *reproducible under a change of units*, where
     the residuals differ only by rounding:
 
     * a step whose predicted χ² reduction is below the rounding noise of χ² is accepted without
       comparing it with the actual reduction (a ratio of two noises), unless χ² grew by more
-      than the noise;
-    * convergence is decided on the Gauss–Newton step and its predicted reduction, both computed
-      from J and r, never on a difference of two χ² values: stop when ‖D δ_GN‖ ≤ xtol‖D z‖
-      (status 3), when the reduction still available, ‖P_J r‖², is below
-      max(noise, ftol·χ²) (status 2), or when every Jacobian column is orthogonal to r to within
-      gtol (status 1).
+      than that noise;
+    * convergence is decided on the Gauss–Newton step and the reduction it predicts, both
+      computed from J and r, never on a difference of two χ² values: stop when
+      ‖D δ_GN‖ ≤ xtol‖D z‖ (status 3), when the reduction still available, ‖P_J r‖², is below
+      ftol·χ² or its own rounding noise (status 2), or when every column of J is orthogonal to r
+      to within gtol (status 1).
 
     Returns ``(z, r, J, status)`` with J the Jacobian at the returned z; status 0 when
     ``max_nfev`` steps were tried.
@@ -212,8 +211,7 @@ def levenberg_marquardt(fun, jac, z0, *, ftol=DEFAULT_FTOL, xtol=DEFAULT_XTOL, g
     chi2 = float(r @ r)
     J = jac(z)
     D = np.zeros(n)
-    lam = None
-    nu = 2.0
+    radius = None
     tries = 0
     while True:
         D = np.maximum(D, np.linalg.norm(J, axis=0))
@@ -225,29 +223,32 @@ def levenberg_marquardt(fun, jac, z0, *, ftol=DEFAULT_FTOL, xtol=DEFAULT_XTOL, g
         floor = (8.0 * EPS) ** 2 * float(size @ size) * n  # rounding noise of ‖P_J r‖²
         keep = S > EPS * max(m, n) * (S[0] if S.size else 0.0)
         # convergence, from quantities rounding cannot flip
-        if S.size == 0 or not keep.any():
-            return z, r, J, 1
         rnorm = np.sqrt(chi2)
-        cn = np.linalg.norm(J, axis=0) * rnorm
-        cosines = np.abs(J.T @ r) / np.where(cn > 0, cn, 1.0)
-        if rnorm == 0 or np.max(cosines) <= gtol:
+        if not keep.any() or rnorm == 0:
             return z, r, J, 1
-        step_gn = -(Vt[keep].T @ (g[keep] / S[keep]))  # in D-scaled coordinates
-        if np.linalg.norm(step_gn) <= xtol * np.linalg.norm(D * z):
+        cn = np.linalg.norm(J, axis=0) * rnorm
+        if np.max(np.abs(J.T @ r) / np.where(cn > 0, cn, 1.0)) <= gtol:
+            return z, r, J, 1
+        gn = np.zeros_like(S)
+        gn[keep] = g[keep] / S[keep]
+        gn_norm = float(np.linalg.norm(gn))  # ‖D δ_GN‖
+        znorm = float(np.linalg.norm(D * z))
+        if gn_norm <= xtol * znorm:
             return z, r, J, 3
-        available = float(g[keep] @ g[keep])
-        if available <= max(floor, ftol * chi2):
+        if float(g[keep] @ g[keep]) <= max(floor, ftol * chi2):
             return z, r, J, 2
-        if lam is None:
-            lam = LAMBDA0 * float(S[0]) ** 2
+        if radius is None:
+            radius = factor * znorm if znorm > 0 else factor
         # try steps until one is accepted
         while True:
             if tries >= max_nfev:
                 return z, r, J, 0
             tries += 1
-            f = S / (S ** 2 + lam)
-            dz = -(Vt.T @ (f * g)) / Dsafe
-            shrink = lam / (S ** 2 + lam)
+            lam, coef = _damping(S, g, keep, gn, gn_norm, radius)
+            dzs = -(Vt.T @ coef)  # D δ
+            step_norm = float(np.linalg.norm(dzs))
+            dz = dzs / Dsafe
+            shrink = np.where(keep, lam / (S ** 2 + lam), 1.0) if lam > 0 else np.where(keep, 0.0, 1.0)
             predicted = float(g @ g - (shrink * g) @ (shrink * g))
             z_new = z + dz
             r_new = fun(z_new)
@@ -260,13 +261,36 @@ def levenberg_marquardt(fun, jac, z0, *, ftol=DEFAULT_FTOL, xtol=DEFAULT_XTOL, g
             else:  # below rounding noise: the model is right at this scale; χ² cannot tell
                 rho = 1.0
                 accept = actual > -noise
+            if rho < 0.25:
+                radius = 0.5 * min(radius, 10.0 * step_norm) if rho >= 0 else 0.1 * min(radius, step_norm)
+            elif rho > 0.75 or lam == 0:
+                radius = max(radius, 2.0 * step_norm)
             if accept:
                 z, r, chi2 = z_new, r_new, chi2_new
                 J = jac(z)
-                lam *= max(1.0 / 3.0, 1.0 - (2.0 * rho - 1.0) ** 3)
-                nu = 2.0
                 break
-            lam *= nu
-            nu *= 2.0
-            if not np.isfinite(lam) or lam > 1e300:
+            if radius <= EPS * znorm:
                 return z, r, J, 2
+
+
+def _damping(S, g, keep, gn, gn_norm, radius):
+    """λ ≥ 0 with ‖D δ(λ)‖ = radius (λ = 0 when the Gauss–Newton step fits), and the step.
+
+    In the SVD basis the step is coef_k = S_k g_k / (S_k² + λ); its length falls with λ.
+    Newton's method on 1/‖coef(λ)‖ − 1/radius (nearly linear in λ) from λ = 0 converges
+    monotonically (Moré 1978).
+    """
+    if gn_norm <= radius:
+        return 0.0, gn
+    lam = 0.0
+    S2 = S * S
+    Sg = S * g
+    for _ in range(50):
+        coef = Sg / (S2 + lam)
+        p = float(np.linalg.norm(coef))
+        if p <= 1.1 * radius and (p >= 0.9 * radius or lam == 0.0 and p <= radius):
+            break
+        dp = -float(np.sum(Sg ** 2 / (S2 + lam) ** 3)) / p  # d‖coef‖/dλ
+        lam_new = lam + (1.0 / p - 1.0 / radius) * p ** 2 / dp
+        lam = lam_new if lam_new > 0 else 0.5 * lam if lam > 0 else EPS * float(S2[0])
+    return lam, Sg / (S2 + lam)
