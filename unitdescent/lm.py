@@ -42,6 +42,10 @@ _HUGE = 1e100
 
 METHODS = ("lm", "trf")
 
+#: Rounding noise of χ² = Σ r_i², in units of eps·Σ|r_i|·(|y_i|/σ_i + |r_i|). Generous, because a
+#: model such as exp(−E/RT) amplifies the rounding of its argument (by |E/RT| ≈ 30).
+NOISE = 64.0
+
 
 MESSAGES = {
     -1: "stopped: improper input to the solver",
@@ -191,8 +195,8 @@ def levenberg_marquardt(fun, jac, z0, *, ftol=DEFAULT_FTOL, xtol=DEFAULT_XTOL, g
     the residuals differ only by rounding:
 
     * a step whose predicted χ² reduction is below the rounding noise of χ² is accepted without
-      comparing it with the actual reduction (a ratio of two noises), unless χ² grew by more
-      than that noise;
+      comparing it with the actual reduction (a ratio of two noises); if χ² grew by more than
+      that noise instead, no further progress is possible (status 2);
     * convergence is decided on the Gauss–Newton step and the reduction it predicts, both
       computed from J and r, never on a difference of two χ² values: stop when
       ‖D δ_GN‖ ≤ xtol‖D z‖ (status 3), when the reduction still available, ‖P_J r‖², is below
@@ -219,7 +223,7 @@ def levenberg_marquardt(fun, jac, z0, *, ftol=DEFAULT_FTOL, xtol=DEFAULT_XTOL, g
         U, S, Vt = np.linalg.svd(J / Dsafe, full_matrices=False)
         g = U.T @ r
         size = w + np.abs(r)
-        noise = 8.0 * EPS * float(np.abs(r) @ size)  # rounding noise of χ²
+        noise = NOISE * EPS * float(np.abs(r) @ size)  # rounding noise of χ² (generous)
         floor = (8.0 * EPS) ** 2 * float(size @ size) * n  # rounding noise of ‖P_J r‖²
         keep = S > EPS * max(m, n) * (S[0] if S.size else 0.0)
         # convergence, from quantities rounding cannot flip
@@ -255,14 +259,16 @@ def levenberg_marquardt(fun, jac, z0, *, ftol=DEFAULT_FTOL, xtol=DEFAULT_XTOL, g
             with np.errstate(over="ignore"):
                 chi2_new = float(r_new @ r_new)
             actual = chi2 - chi2_new
-            if predicted > noise:
-                rho = actual / predicted
-                accept = rho > 1e-4
-            else:  # below rounding noise: the model is right at this scale; χ² cannot tell
-                rho = 1.0
-                accept = actual > -noise
+            if predicted <= noise:  # below rounding noise: χ² cannot judge this step
+                if actual > -noise:
+                    z, r, chi2 = z_new, r_new, chi2_new  # harmless, and the model says so
+                    J = jac(z)
+                    break
+                return z, r, J, 2  # χ² grew beyond its noise: no further progress possible
+            rho = actual / predicted
+            accept = rho > 1e-4
             if rho < 0.25:
-                radius = 0.5 * min(radius, 10.0 * step_norm) if rho >= 0 else 0.1 * min(radius, step_norm)
+                radius = (0.5 if rho >= 0 else 0.1) * min(radius, 10.0 * step_norm)  # MINPACK
             elif rho > 0.75 or lam == 0:
                 radius = max(radius, 2.0 * step_norm)
             if accept:
