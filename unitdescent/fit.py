@@ -204,12 +204,12 @@ class _Problem:
             conv = {}
             for n, v in x0.items():
                 q = as_quantity(v, registry, what=f"p0[{n!r}]")
-                user[n] = q.units if is_quantity(q) else registry.dimensionless
+                user[n] = q.units if is_quantity(q) else _dimless(registry)
                 conv[n] = _absolute(q, f"p0[{n!r}]")
             x0 = conv
         else:
             q = as_quantity(x0, registry, what="x0")
-            user = {ParamSpace.SINGLE: q.units if is_quantity(q) else registry.dimensionless}
+            user = {ParamSpace.SINGLE: q.units if is_quantity(q) else _dimless(registry)}
             x0 = _absolute(q, "x0")
         self.space, self.theta0 = ParamSpace.from_x0(x0, working_units, registry)
         self.user_units = user
@@ -221,7 +221,7 @@ class _Problem:
         if scales is not None:
             from .hyper import resolve
 
-            given = resolve("scales", scales, PARAM, sp, self.registry.dimensionless, rule="fit")
+            given = resolve("scales", scales, PARAM, sp, _dimless(self.registry), rule="fit")
             given = np.abs(np.broadcast_to(given, typ.shape)).astype(float)
             if np.any(~np.isfinite(given)) or np.any(given <= 0):
                 raise InputError("scales must be positive and finite")
@@ -268,7 +268,7 @@ class _Problem:
                 q = as_quantity(val, reg, what=label)
                 if not is_quantity(q):
                     if s.unit.dimensionless:
-                        q = reg.Quantity(q, reg.dimensionless)
+                        q = reg.Quantity(q, _dimless(reg))
                     elif np.all(np.isinf(q)):
                         q = reg.Quantity(q, s.unit)
                     else:
@@ -305,7 +305,7 @@ class _Problem:
         for s in sp.specs:
             need = need_of(s)
             q = as_quantity(first[s.name], reg, what=f"{what} for {s.name}")
-            units = q.units if is_quantity(q) else reg.dimensionless
+            units = q.units if is_quantity(q) else _dimless(reg)
             if units.dimensionality != need.dimensionality:
                 raise UnitsError(what=f"{what} for {sp.label(s.name)}", expected=need, got=units,
                                  fix=f"return ∂/∂{s.name} in {fmt(need)}")
@@ -360,7 +360,7 @@ class _FitProblem(_Problem):
     def _data(self, x, y, sigma, nan_policy, fast, model):
         reg = self.registry
         yq = as_quantity(y, reg, what="y")
-        y_unit = yq.units if is_quantity(yq) else reg.dimensionless
+        y_unit = yq.units if is_quantity(yq) else _dimless(reg)
         y_abs = _absolute(yq, "y") if is_quantity(yq) else reg.Quantity(np.asarray(yq, dtype=float))
         try:
             ymag = np.asarray(y_abs.magnitude, dtype=float)
@@ -381,7 +381,7 @@ class _FitProblem(_Problem):
                 if not y_unit.dimensionless:
                     raise BareNumberError(what="sigma", expected=self.y_delta, got=_short(sigma),
                                           fix=f"give sigma with the units of y, e.g. sigma * ureg('{self.y_delta}')")
-                sq = reg.Quantity(np.asarray(sq, dtype=float), reg.dimensionless)
+                sq = reg.Quantity(np.asarray(sq, dtype=float), _dimless(reg))
             if not is_multiplicative(sq.units):
                 raise UnitsError(what="sigma", expected=self.y_delta, got=sq.units,
                                  detail="sigma is an uncertainty, a difference of two values, and a "
@@ -475,7 +475,9 @@ class _FitProblem(_Problem):
                 raise UnitsError(what=f"model {self.name!r}", expected=self.y_user_unit, got=declared,
                                  fix="declare the units the model returns, compatible with y")
             factor = reg.Quantity(1.0, declared).m_as(self.y_unit)
-            self._call = lambda th: np.asarray(model.fun(xf, **sp.magnitudes(th)), dtype=float) * factor
+            unpack = _unpacker(sp)
+            fun = model.fun
+            self._call = lambda th: np.asarray(fun(xf, **unpack(th)), dtype=float) * factor
             self._factor = None
             return
         self._call_q = lambda th: model(x, **sp.quantities(th))
@@ -502,7 +504,7 @@ class _FitProblem(_Problem):
             mag = out
             self._first_units = None
         else:
-            got = out.units if is_quantity(out) else reg.dimensionless
+            got = out.units if is_quantity(out) else _dimless(reg)
             if got.dimensionality != self.y_unit.dimensionality:
                 raise ModelUnitsError(what=label, expected=self.y_user_unit, got=got,
                                       detail=self._culprit(ratio=self.y_unit / got),
@@ -539,7 +541,7 @@ class _FitProblem(_Problem):
                                  fix="return the same units at every point") from None
         if not self.y_unit.dimensionless:
             raise UnitsError(what=f"model {self.name!r}", expected=self.y_user_unit,
-                             got=reg.dimensionless, detail="it returned a bare number.",
+                             got=_dimless(reg), detail="it returned a bare number.",
                              fix="return a Quantity with the units of y")
         return q
 
@@ -563,7 +565,7 @@ class _FitProblem(_Problem):
                         out = self.model(self.x, **trial)
                 except Exception:  # any failure means this parameter is not the fix
                     continue
-                u = out.units if is_quantity(out) else reg.dimensionless
+                u = out.units if is_quantity(out) else _dimless(reg)
                 if u.dimensionality == self.y_unit.dimensionality:
                     found.append(f"parameter {s.name!r} is given in {fmt(self.user_units[s.name])}; "
                                  f"units like {fmt(_simplify(new_unit))} would make the model "
@@ -650,13 +652,13 @@ class _ResidualProblem(_Problem):
         except pint.DimensionalityError as exc:
             raise ModelUnitsError(what=label, detail=f"it raised a dimensional error at x0 — {exc}.",
                              fix="make every sum consistent and every exp/log/sin argument dimensionless") from exc
-        unit = first.units if is_quantity(first) else reg.dimensionless
+        unit = first.units if is_quantity(first) else _dimless(reg)
         if not is_multiplicative(unit):
             raise UnitsError(what=label, expected=delta_unit(unit), got=unit,
                              detail="residuals are differences; a unit with an offset makes them ambiguous.",
                              fix=f"return them in {fmt(delta_unit(unit))} or an absolute unit")
-        if unit.dimensionality == reg.dimensionless.dimensionality:
-            unit = reg.dimensionless
+        if unit.dimensionality == _dimless(reg).dimensionality:
+            unit = _dimless(reg)
         self.resid_unit = unit
         mag = np.asarray(first.m_as(unit) if is_quantity(first) else first, dtype=float)
         if mag.ndim == 0 or mag.size == 0:
@@ -679,7 +681,7 @@ class _ResidualProblem(_Problem):
                     raise UnitsError(what=label, expected=unit, got=r.units,
                                      detail="its units changed between calls.") from None
             if first_units is not None:
-                raise UnitsError(what=label, expected=unit, got=reg.dimensionless,
+                raise UnitsError(what=label, expected=unit, got=_dimless(reg),
                                  detail="it returned a bare array after returning a Quantity at x0.")
             return np.asarray(r, dtype=float).ravel()
 
@@ -727,7 +729,7 @@ def _run(problem, bounds, method, absolute_sigma, opts) -> FitResult:
         raise InputError(f"{problem.m} data points cannot determine {sp.size} parameters with "
                          f"Levenberg–Marquardt; give more data (or method='trf')")
     if absolute_sigma and problem.resid_unit is not None and not problem.resid_unit.dimensionless:
-        raise UnitsError(what="absolute_sigma=True", expected=problem.registry.dimensionless,
+        raise UnitsError(what="absolute_sigma=True", expected=_dimless(problem.registry),
                          got=problem.resid_unit,
                          detail="absolute σ means the residuals are already divided by σ, so they "
                                 "are dimensionless.",
@@ -788,13 +790,32 @@ def _result(problem, sol, theta, method, absolute_sigma) -> FitResult:
         residuals = problem.residuals_out(theta)
     return FitResult(
         params=params, stderr=stderr,
-        covariance=UnitMatrix(cov, space, COVARIANCE, reg.dimensionless),
+        covariance=UnitMatrix(cov, space, COVARIANCE, _dimless(reg)),
         correlation=CorrelationMatrix(corr, space),
         chi2=chi2_out, dof=dof, redchi=redchi, residuals=residuals,
         nfev=sol.nfev, njev=sol.njev, success=sol.success, status=sol.status, message=sol.message,
         method=method, absolute_sigma=bool(absolute_sigma), name=problem.name,
         extra={"single": problem.single, "scale": problem.scale.copy(), "theta": theta},
     )
+
+
+_DIMLESS = {}
+
+
+def _dimless(registry):
+    """``registry.dimensionless``, cached: pint parses it anew on every attribute access."""
+    unit = _DIMLESS.get(id(registry))
+    if unit is None or unit._REGISTRY is not registry:
+        unit = _DIMLESS[id(registry)] = registry.dimensionless
+    return unit
+
+
+def _unpacker(space):
+    """Vector -> dict name -> float/array for the fast path (cheaper than space.magnitudes)."""
+    names = space.names
+    if all(s.shape == () for s in space.specs):
+        return lambda th: dict(zip(names, th.tolist()))
+    return space.magnitudes
 
 
 def _error_ratio(exc, reg):

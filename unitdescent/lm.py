@@ -16,6 +16,7 @@ whatever the parameter happens to be written in.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,9 +87,8 @@ class _Counted:
 
     def __call__(self, z):
         self.nfev += 1
-        with np.errstate(all="ignore"):
-            r = np.asarray(self.resid(z), dtype=float).ravel()
-        if not np.all(np.isfinite(r)):
+        r = np.asarray(self.resid(z), dtype=float).ravel()
+        if not np.isfinite(r @ r):  # one dot product; NaN/inf anywhere (or overflow) shows here
             r = np.where(np.isfinite(r), r, _HUGE)
         return r
 
@@ -161,9 +161,15 @@ def solve(resid, z0, *, jac=None, method="lm", lb=None, ub=None, ftol=DEFAULT_FT
     else:
         def jacobian(z):
             state["njev"] += 1
-            with np.errstate(all="ignore"):
-                return np.asarray(jac(z), dtype=float)
+            return np.asarray(jac(z), dtype=float)
 
+    with np.errstate(all="ignore"):  # overflow in a trial step is handled, not warned about
+        return _dispatch(counted, jacobian, state, z0, method, has_bounds, lb, ub, ftol, xtol, gtol,
+                         max_nfev, magnitude)
+
+
+def _dispatch(counted, jacobian, state, z0, method, has_bounds, lb, ub, ftol, xtol, gtol, max_nfev,
+              magnitude):
     if method == "lm":
         if has_bounds:
             raise ValueError("method 'lm' takes no bounds; use 'trf'")
@@ -218,7 +224,8 @@ def levenberg_marquardt(fun, jac, z0, *, ftol=DEFAULT_FTOL, xtol=DEFAULT_XTOL, g
     radius = None
     tries = 0
     while True:
-        D = np.maximum(D, np.linalg.norm(J, axis=0))
+        colnorm = np.sqrt(np.einsum("ij,ij->j", J, J))
+        D = np.maximum(D, colnorm)
         Dsafe = np.where(D > 0, D, 1.0)
         U, S, Vt = np.linalg.svd(J / Dsafe, full_matrices=False)
         g = U.T @ r
@@ -227,16 +234,17 @@ def levenberg_marquardt(fun, jac, z0, *, ftol=DEFAULT_FTOL, xtol=DEFAULT_XTOL, g
         floor = (8.0 * EPS) ** 2 * float(size @ size) * n  # rounding noise of ‖P_J r‖²
         keep = S > EPS * max(m, n) * (S[0] if S.size else 0.0)
         # convergence, from quantities rounding cannot flip
-        rnorm = np.sqrt(chi2)
+        rnorm = math.sqrt(chi2)
         if not keep.any() or rnorm == 0:
             return z, r, J, 1
-        cn = np.linalg.norm(J, axis=0) * rnorm
+        cn = colnorm * rnorm
         if np.max(np.abs(J.T @ r) / np.where(cn > 0, cn, 1.0)) <= gtol:
             return z, r, J, 1
         gn = np.zeros_like(S)
         gn[keep] = g[keep] / S[keep]
-        gn_norm = float(np.linalg.norm(gn))  # ‖D δ_GN‖
-        znorm = float(np.linalg.norm(D * z))
+        gn_norm = math.sqrt(float(gn @ gn))  # ‖D δ_GN‖
+        Dz = D * z
+        znorm = math.sqrt(float(Dz @ Dz))
         if gn_norm <= xtol * znorm:
             return z, r, J, 3
         if float(g[keep] @ g[keep]) <= max(floor, ftol * chi2):
@@ -250,14 +258,13 @@ def levenberg_marquardt(fun, jac, z0, *, ftol=DEFAULT_FTOL, xtol=DEFAULT_XTOL, g
             tries += 1
             lam, coef = _damping(S, g, keep, gn, gn_norm, radius)
             dzs = -(Vt.T @ coef)  # D δ
-            step_norm = float(np.linalg.norm(dzs))
+            step_norm = math.sqrt(float(dzs @ dzs))
             dz = dzs / Dsafe
             shrink = np.where(keep, lam / (S ** 2 + lam), 1.0) if lam > 0 else np.where(keep, 0.0, 1.0)
             predicted = float(g @ g - (shrink * g) @ (shrink * g))
             z_new = z + dz
             r_new = fun(z_new)
-            with np.errstate(over="ignore"):
-                chi2_new = float(r_new @ r_new)
+            chi2_new = float(r_new @ r_new)
             actual = chi2 - chi2_new
             if predicted <= noise:  # below rounding noise: χ² cannot judge this step
                 if actual > -noise:
@@ -293,10 +300,10 @@ def _damping(S, g, keep, gn, gn_norm, radius):
     Sg = S * g
     for _ in range(50):
         coef = Sg / (S2 + lam)
-        p = float(np.linalg.norm(coef))
+        p = math.sqrt(float(coef @ coef))
         if p <= 1.1 * radius and (p >= 0.9 * radius or lam == 0.0 and p <= radius):
             break
-        dp = -float(np.sum(Sg ** 2 / (S2 + lam) ** 3)) / p  # d‖coef‖/dλ
+        dp = -float(coef @ (coef / (S2 + lam))) / p  # d‖coef‖/dλ
         lam_new = lam + (1.0 / p - 1.0 / radius) * p ** 2 / dp
         lam = lam_new if lam_new > 0 else 0.5 * lam if lam > 0 else EPS * float(S2[0])
     return lam, Sg / (S2 + lam)
