@@ -15,7 +15,7 @@ from .errors import (
     UnknownOptionError,
     UnknownUnitError,
 )
-from .fit import FitResult, Model, fit, least_squares
+from .fit import FitResult, Model, ModelUnitsError, fit, least_squares
 from .matrix import UnitMatrix
 from .objective import Objective, objective
 from .result import History, Result, Status
@@ -30,5 +30,5 @@ __all__ = [
     "Objective", "OptimizationError", "RegistryError", "Result", "SharedHyperparameterError",
     "Status", "UnitMatrix", "UnitsError", "UnitsWarning", "UnknownOptionError",
     "UnknownUnitError", "lr_units", "minimize", "objective", "rules", "ureg",
-    "FitResult", "Model", "fit", "least_squares",
+    "FitResult", "Model", "ModelUnitsError", "fit", "least_squares",
 ]
