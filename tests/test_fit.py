@@ -394,3 +394,110 @@ def test_throw_and_max_nfev():
         fit_decay(max_nfev=2, throw=True)
     res = fit_decay(max_nfev=2)
     assert not res.success and res.status == 0
+
+
+# -- more shapes of problems --------------------------------------------------------------
+def test_agrees_with_curve_fit_on_a_peak():
+    rng = np.random.default_rng(9)
+    x = np.linspace(-5, 5, 80)
+
+    def peak(x, h, mu, w, b):
+        return h * np.exp(-0.5 * ((x - mu) / w) ** 2) + b
+
+    y = peak(x, 3.0, 0.4, 1.2, 0.5) + rng.normal(0, 0.05, x.size)
+    popt, pcov = curve_fit(peak, x, y, p0=[2.0, 0.0, 1.0, 0.1], ftol=1e-15, xtol=1e-15, gtol=1e-15)
+    res = ud.fit(lambda x, h, mu, w, b: peak(x, h, mu, w, b), Q_(x, "nm"), Q_(y, "mW"),
+                 {"h": Q_(2.0, "mW"), "mu": Q_(0.1, "nm"), "w": Q_(1.0, "nm"), "b": Q_(0.1, "mW")})
+    units = {"h": "mW", "mu": "nm", "w": "nm", "b": "mW"}
+    got = [res.params[k].m_as(u) for k, u in units.items()]
+    np.testing.assert_allclose(got, popt, rtol=1e-6)
+    err = [res.stderr[k].m_as(u) for k, u in units.items()]
+    np.testing.assert_allclose(err, np.sqrt(np.diag(pcov)), rtol=1e-6)
+
+
+def test_vector_parameter_matches_linear_least_squares():
+    rng = np.random.default_rng(4)
+    x = np.linspace(0, 2, 25)
+    y = 1.0 - 2.0 * x + 0.7 * x ** 2 + rng.normal(0, 0.02, x.size)
+
+    def poly(x, c):
+        return c[0] + c[1] * x + c[2] * x ** 2
+
+    res = ud.fit(poly, Q_(x), Q_(y), {"c": Q_(np.array([0.5, -1.0, 1.0]))})
+    coef, cov = np.polyfit(x, y, 2, cov="unscaled")
+    rss = np.sum((np.polyval(coef, x) - y) ** 2)
+    np.testing.assert_allclose(res.params["c"].m, coef[::-1], rtol=1e-7)
+    np.testing.assert_allclose(res.stderr["c"].m, np.sqrt(np.diag(cov) * rss / 22)[::-1], rtol=1e-6)
+    assert res.covariance["c", "c"].shape == (3, 3)
+    assert "c[2]" in res.summary()
+
+
+def test_two_dimensional_x_array():
+    rng = np.random.default_rng(8)
+    xy = Q_(rng.uniform(0, 1, (2, 40)), "m")
+    z = 3.0 * xy[0].m - 1.5 * xy[1].m + 0.2 + rng.normal(0, 0.01, 40)
+
+    def plane(p, a, b, c):
+        return a * p[0] + b * p[1] + c
+
+    res = ud.fit(plane, xy, Q_(z, "K"), {"a": Q_(1, "K/m"), "b": Q_(-1, "K/cm"), "c": Q_(1, "K")})
+    assert res.params["a"].m_as("K/m") == pytest.approx(3.0, abs=0.02)
+    assert res.params["b"].m_as("K/m") == pytest.approx(-1.5, abs=0.02)
+    bad = xy.m.copy()
+    bad[1, 6] = np.nan
+    with pytest.raises(ud.InputError, match=r"1 row\(s\): 6\."):
+        ud.fit(plane, Q_(bad, "m"), Q_(z, "K"), {"a": Q_(1, "K/m"), "b": Q_(-1, "K/m"), "c": Q_(1, "K")})
+
+
+ENERGY = ["kJ/mol", "kcal/mol", "J/mol", "eV", "meV", "zJ"]
+
+
+@settings(max_examples=6, deadline=None, derandomize=True)
+@given(unit=st.sampled_from(ENERGY))
+def test_arrhenius_energy_units_invariance(unit):
+    """Ea per mole (with R) or per molecule (with k_B): same physics, same fit, same nfev."""
+    rng = np.random.default_rng(12)
+    T = Q_(np.linspace(290.0, 370.0, 9), "K")
+    R = Q_(8.314462618, "J/(mol*K)")
+    NA = Q_(6.02214076e23, "1/mol")
+    k = Q_(2e11 * np.exp(-80e3 / (8.314462618 * T.m)) * (1 + 0.03 * rng.normal(size=9)), "1/s")
+
+    def per_mole(T, A, Ea):
+        return A * np.exp(-Ea / (R * T))
+
+    def per_molecule(T, A, Ea):
+        return A * np.exp(-Ea / (R / NA * T))
+
+    ref = ud.fit(per_mole, T, k, {"A": Q_(1e10, "1/s"), "Ea": Q_(60.0, "kJ/mol")}, sigma=0.03 * k)
+    start = Q_(60.0, "kJ/mol")
+    if ud.ureg(unit).dimensionality == start.dimensionality:
+        model, ea0, to_ref = per_mole, start.to(unit), 1.0
+    else:
+        model, ea0, to_ref = per_molecule, (start / NA).to(unit), NA
+    res = ud.fit(model, T, k, {"A": Q_(1e10, "1/s"), "Ea": ea0}, sigma=0.03 * k)
+    assert res.nfev == ref.nfev
+    assert (res.params["Ea"] * to_ref).m_as("kJ/mol") == pytest.approx(ref.params["Ea"].m_as("kJ/mol"), rel=1e-8)
+    assert (res.stderr["Ea"] * to_ref).m_as("kJ/mol") == pytest.approx(ref.stderr["Ea"].m_as("kJ/mol"), rel=1e-8)
+    assert res.params["Ea"].units == ud.ureg.Unit(unit)
+
+
+def test_least_squares_with_jac_and_bounds():
+    data = Q_([1.0, 2.0, 3.5], "m")
+
+    def resid(x):
+        return x - data
+
+    def jac(x):
+        return Q_(np.ones((3, 1)), "")
+
+    res = ud.least_squares(resid, Q_(50.0, "cm"), jac=jac)
+    assert res.x.m_as("m") == pytest.approx(6.5 / 3, rel=1e-10)
+    bounded = ud.least_squares(resid, Q_(50.0, "cm"), bounds={"x": (None, Q_(1.5, "m"))})
+    assert bounded.x.m_as("m") == pytest.approx(1.5, rel=1e-9)
+    assert bounded.method == "trf"
+
+
+def test_offset_units_in_a_model_declaration_rejected():
+    m = ud.Model(lambda t, T0: T0 + 0 * t, x="s", y="K", params={"T0": "degC"})
+    with pytest.raises(ud.InputError, match="declares 'T0' in degree_Celsius"):
+        ud.fit(m, Q_([1.0, 2.0, 3.0], "s"), Q_([300.0, 301.0, 299.0], "K"), {"T0": Q_(20.0, "degC")})

@@ -230,6 +230,13 @@ class FitProblem(Problem):
         if fast and jac is not None:
             raise InputError("give the jac to Model(...) for a Model; do not also pass jac= to fit")
         reg = registry_of(x, y, p0, sigma)
+        if fast:
+            for n, u in model.params.items():
+                unit = as_unit(u, reg, what=f"Model's units for {n!r}")
+                if not is_multiplicative(unit):
+                    raise InputError(f"Model declares {n!r} in {unit}, a unit with an offset: scaled "
+                                     f"coordinates and relative steps need a true zero. Declare an "
+                                     f"absolute unit (kelvin) and convert inside the model")
         self._make_space(p0, reg, model.params if fast else None)
         self._make_scales(opts["scales"])
         self._data(x, y, sigma, opts["nan_policy"], fast, model)
