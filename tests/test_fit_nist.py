@@ -6,11 +6,16 @@ deviations are not checked). The data files are dimensionless; they are fitted a
 dimensionless Quantities, and two problems also with units attached (unit invariance).
 """
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 import unitdescent as ud
-from nist_strd import NAMES, load, lre
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the reader beside this file
+from nist_strd import NAMES, load, lre  # noqa: E402
 
 Q_ = ud.ureg.Quantity
 
