@@ -39,8 +39,8 @@ result = ud.fit(arrhenius, T, k, {"A": Q_(1e10, "1/s"), "Ea": Q_(60.0, "kJ/mol")
                 absolute_sigma=True)
 print(result.summary())
 Ea, dEa = result.params["Ea"], result.stderr["Ea"]
-print(f"\nEa = {Ea:.2f} ± {dEa:.2f}  (true {Ea_true})")
-print(f"per molecule: {(Ea / Q_(6.02214076e23, '1/mol')).to('eV'):.4f}")
+print(f"\nEa = {Ea.m:.2f} ± {dEa.m:.2f} {Ea.units:~P}  (true {Ea_true:~P})")
+print(f"per molecule: {(Ea / Q_(6.02214076e23, '1/mol')).to('eV'):.4f~P}")
 print(f"corr(A, Ea) = {result.correlation['A', 'Ea'].m:+.4f} (strong, as always for Arrhenius fits)")
 
 fine = Q_(np.linspace(T.m.min() - 5, T.m.max() + 5, 200), "K")

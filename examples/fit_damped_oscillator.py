@@ -37,14 +37,15 @@ centred = x.m - x.m.mean()
 crossings = np.count_nonzero(np.diff(np.sign(centred[: t.size // 2])))
 f_start = (crossings / 2 / t[t.size // 2]).to("Hz")
 p0 = {"A": Q_(10.0, "mm"), "tau": Q_(100.0, "ms"), "f": f_start, "phi": Q_(0.3, "rad"), "x0": Q_(0.5, "mm")}
-print(f"start for f from zero crossings: {f_start:.2f}")
+print(f"start for f from zero crossings: {f_start:.2f~P}")
 
 result = ud.fit(oscillator, t, x, p0, sigma=sigma, absolute_sigma=True)
 print(result.summary())
 f, df = result.params["f"], result.stderr["f"]
 tau = result.params["tau"]
 quality = (np.pi * f * tau).to("")
-print(f"\nf = {f:.4f} ± {df:.4f}, τ = {tau:.2f} ± {result.stderr['tau']:.2f}, Q = π f τ = {quality:.1f}")
+print(f"\nf = {f.m:.4f} ± {df.m:.4f} {f.units:~P}, τ = {tau.m:.2f} ± {result.stderr['tau'].m:.2f} "
+      f"{tau.units:~P}, Q = π f τ = {quality.m:.1f}")
 
 fine = Q_(np.linspace(0.0, 400.0, 1500), "ms")
 data_and_fit("fit_damped_oscillator", t, x, None, fine, oscillator(fine, **result.params),

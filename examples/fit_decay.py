@@ -37,9 +37,9 @@ p0 = {"N0": Q_(4000.0, "count"), "t_half": Q_(150.0, "hour"), "background": Q_(1
 result = ud.fit(decay, t, counts, p0, sigma=sigma, absolute_sigma=True)
 print(result.summary())
 t_half, dt_half = result.params["t_half"], result.stderr["t_half"]
-print(f"\nhalf-life = {t_half.to('day'):.3f} ± {dt_half.to('day'):.3f}  (true {half_life_true})")
+print(f"\nhalf-life = {t_half.m_as('day'):.3f} ± {dt_half.m_as('day'):.3f} d  (true {half_life_true:~P})")
 decay_rate = np.log(2) / t_half
-print(f"decay constant λ = {decay_rate.to('1/s'):.4e}")
+print(f"decay constant λ = {decay_rate.to('1/s'):.4e~P}")
 
 fine = Q_(np.linspace(0.0, 40.0, 300), "day")
 best = decay(fine, **result.params)

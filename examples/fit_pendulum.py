@@ -35,9 +35,9 @@ def pendulum(L, g):
 result = ud.fit(pendulum, length, period, {"g": Q_(10.0, "m/s**2")}, sigma=sigma, absolute_sigma=True)
 print(result.summary())
 g, dg = result.params["g"], result.stderr["g"]
-print(f"\ng = {g:.4f} ± {dg:.4f}  (true {g_true})")
-print(f"χ²/dof = {result.redchi:.2f}: the 5 ms timing error {'explains' if result.redchi < 2 else 'does not explain'} "
-      f"the scatter")
+print(f"\ng = {g.m:.4f} ± {dg.m:.4f} {g.units:~P}  (true {g_true:~P})")
+verdict = "explains" if result.redchi < 2 else "does not explain"
+print(f"χ²/dof = {result.redchi:.2f}: the 5 ms timing error {verdict} the scatter")
 
 fine = Q_(np.linspace(15.0, 155.0, 200), "cm")
 data_and_fit("fit_pendulum", length, period, sigma, fine, pendulum(fine, g).to("s"),

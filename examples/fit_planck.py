@@ -41,7 +41,8 @@ result = ud.fit(planck, wavelength, spectrum, {"T": Q_(5000.0, "K"), "eps": Q_(0
                 absolute_sigma=True)
 print(result.summary())
 T, dT = result.params["T"], result.stderr["T"]
-print(f"\nT = {T:.1f} ± {dT:.1f}  (true {T_true});  peak (Wien) at {(Q_(2.897771955e-3, 'm*K') / T).to('nm'):.1f}")
+peak = (Q_(2.897771955e-3, "m*K") / T).to("nm")  # Wien's displacement law
+print(f"\nT = {T.m:.1f} ± {dT.m:.1f} K  (true {T_true:~P});  peak at {peak:.1f~P}")
 
 fine = Q_(np.linspace(250.0, 2600.0, 400), "nm")
 data_and_fit("fit_planck", wavelength, spectrum, sigma, fine, planck(fine, **result.params),
