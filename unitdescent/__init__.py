@@ -16,6 +16,7 @@ from .errors import (
     UnknownOptionError,
     UnknownUnitError,
 )
+from .fit import FitResult, Model, ModelUnitsError, fit, least_squares
 from .matrix import UnitMatrix
 from .objective import Objective, objective
 from .result import History, Result, Status
@@ -31,4 +32,5 @@ __all__ = [
     "Status", "UnitMatrix", "UnitsError", "UnitsWarning", "UnknownOptionError",
     "UnknownUnitError", "lr_units", "minimize", "objective", "rules", "ureg",
     "CurvatureWarning", "characteristic_scales", "hessian", "hvp", "reparam", "suggest_lr",
+    "FitResult", "Model", "ModelUnitsError", "fit", "least_squares",
 ]
