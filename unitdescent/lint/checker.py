@@ -39,7 +39,9 @@ class Group:
 @lru_cache(maxsize=4096)
 def need_unit(dim, theta_unit, loss_unit):
     """Units a hyperparameter with signature ``dim`` needs (cached: pint algebra is slow)."""
-    return dim.unit(theta_unit, loss_unit)
+    unit = dim.unit(theta_unit, loss_unit)
+    # Dim.unit keeps zero powers ('meter ** 0'); pint's division drops them
+    return unit * unit / unit
 
 
 @lru_cache(maxsize=4096)
