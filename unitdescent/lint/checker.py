@@ -451,7 +451,9 @@ class Checker:
                     and not isinstance(given[h.name], bool) and given[h.name] == 0:
                 continue
             at = path + (h.name,) if h.name in given else name_path
-            units = " and ".join(str(d) for d in h.also)
+            dims = ([] if h.dim in (None, LR) else [h.dim]) + list(h.also)
+            units = ", ".join(str(d) for d in dims[:-1]) + " and " + str(dims[-1]) \
+                if len(dims) > 1 else str(dims[0])
             self.emit(h.issue, f"{spec.name} {h.name} enters the algorithm in {units}: "
                                f"{h.note}.", at)
         grad = {_dims(need_unit(tables.GRADIENT, g.unit, self.loss)) for g in self.groups} \
@@ -464,7 +466,9 @@ class Checker:
                                 f"different units. Use one group of dimensionless (scaled) "
                                 f"parameters.", name_path)
         for note in spec.hidden:
-            self.emit("UD302", f"{spec.name}: {note}.", name_path)
+            note, unless = (note, None) if isinstance(note, str) else note
+            if unless is None or unless not in given:
+                self.emit("UD302", f"{spec.name}: {note}.", name_path)
 
 
 def tables_dimensionless():

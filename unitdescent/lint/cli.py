@@ -285,7 +285,7 @@ def explain_text(spec, groups, loss, format="text") -> str:
             {"name": n, "units": u, "here": dict(zip([g for g, _ in groups], h)),
              "default": d, "note": note} for n, u, h, d, note in rows],
             "notes": list(spec.notes), "mixed": [n for _, n in spec.mixed],
-            "hidden": list(spec.hidden)}, indent=2, ensure_ascii=False) + "\n"
+            "hidden": [n if isinstance(n, str) else n[0] for n in spec.hidden]}, indent=2, ensure_ascii=False) + "\n"
     gnames = [f"{g} in {fmt(u)}" if g not in ("θ",) else f"θ in {fmt(u)}" for g, u in groups]
     header = ["hyperparameter", "units"] + gnames + ["default", "note"]
     body = [[n, u, *h, d, note] for n, u, h, d, note in rows]
@@ -303,7 +303,7 @@ def explain_text(spec, groups, loss, format="text") -> str:
             cells = [c.ljust(w) for c, w in zip(r[:-1], widths)] + [r[-1]]
             lines.append("  ".join(cells).rstrip())
     extra = list(spec.notes) + [f"over all parameters: {n}" for _, n in spec.mixed] + [
-        f"hard-coded: {n}" for n in spec.hidden]
+        f"hard-coded: {n if isinstance(n, str) else n[0]}" for n in spec.hidden]
     if extra:
         lines.append("")
         lines += [f"- {x}" for x in extra]

@@ -105,7 +105,8 @@ class Spec:
     notes: tuple = ()
     #: norms the algorithm takes over *all* parameters internally: ((kind, note), ...)
     mixed: tuple = ()
-    #: dimensional constants hard-coded in the library (not options)
+    #: dimensional constants hard-coded in the library (not options): text, or
+    #: (text, option) when giving ``option`` replaces the constant
     hidden: tuple = ()
     by_name: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -239,11 +240,13 @@ TORCH = [
 ]
 
 TORCH_TRANSFORMS = [
-    Spec("torch.nn.utils.clip_grad_norm_", "g ← g·min(1, max_norm/‖g‖) over all gradients passed", (
+    Spec("torch.nn.utils.clip_grad_norm_",
+         "g ← g·min(1, max_norm/(‖g‖ + 1e-6)) over all gradients passed in one call", (
         num("max_norm", GRADIENT, None, required=True, norm="gradient",
             note="one norm over every gradient passed in one call"),
         num("norm_type", DIMENSIONLESS, 2.0), flag("error_if_nonfinite"), anything("foreach")),
-         role="transform"),
+         role="transform",
+         hidden=("the clip coefficient is max_norm/(‖g‖ + 1e-6): a constant in [L]/[θ]",)),
     Spec("torch.nn.utils.clip_grad_value_", "g ← clamp(g, −clip_value, clip_value)", (
         num("clip_value", GRADIENT, None, required=True), anything("foreach")), role="transform"),
 ]
@@ -447,8 +450,8 @@ SCIPY = [
         anything("hess_inv0", None, scope="global",
                  note="[θ_i][θ_j]/[L]; the default identity assumes unit curvature"),
         _MAXITER, _DISP, _JAC, anything("return_all", False, scope="global")],
-           hidden=("H₀ = I (without hess_inv0): a preconditioner [θ_i][θ_j]/[L] set to 1 in "
-                   "whatever units the parameters and loss have",)),
+           hidden=(("H₀ = I (without hess_inv0): a preconditioner [θ_i][θ_j]/[L] set to 1 in "
+                    "whatever units the parameters and loss have", "hess_inv0"),)),
     _scipy("L-BFGS-B", "d = −H·g (compact L-BFGS, H₀ = θ⁻¹I from sᵀy/yᵀy); projected line search", [
         num("ftol", DIMENSIONLESS, 2.220446049250313e-09, scope="global", issue="UD202",
             also=(LOSS,),
