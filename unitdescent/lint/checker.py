@@ -447,6 +447,8 @@ class Checker:
         for h in spec.hypers:
             if not h.issue or self.resolve_dim(h, options) == INACTIVE:
                 continue
+            if h.name not in given and h.default is None:
+                continue  # not used unless given (e.g. scipy's tol)
             if h.name in given and isinstance(given[h.name], (int, float)) \
                     and not isinstance(given[h.name], bool) and given[h.name] == 0:
                 continue

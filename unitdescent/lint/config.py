@@ -241,8 +241,9 @@ def _parse_yaml(text, file):
     except ModuleNotFoundError:
         raise ConfigError("reading YAML needs PyYAML: pip install 'unitdescent[yaml]'",
                           file) from None
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else {}
     except yaml.YAMLError as exc:
@@ -253,7 +254,8 @@ def _parse_yaml(text, file):
     except (ValueError, TypeError, OverflowError) as exc:  # constructors of odd scalars
         raise ConfigError(f"invalid YAML value: {exc}", file) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     positions = {}
     if node is not None:
         _yaml_positions(node, (), positions, [0], file)
@@ -408,7 +410,8 @@ class _Scanner:
             if self.t.startswith("[[", self.i):
                 self.i += 2
                 self.skip(newlines=False)
-                path = self.resolve(self.dotted(), arrays)
+                keys = self.dotted()
+                path = self.resolve(keys[:-1], arrays) + keys[-1:]
                 self.i = self.t.index("]]", self.i) + 2
                 arrays[path] = arrays.get(path, -1) + 1
                 self.mark(path, start)
