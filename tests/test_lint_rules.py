@@ -231,3 +231,6 @@ def test_non_working_units_is_opt_in_and_fixable():
     assert codes(cfg) == []
     (d,) = lint(cfg, select=["UD303"])
     assert d.fix == {"old": "1 mm", "new": "0.001 m"}
+    # the same units written another way (m² is J·m/N) are left alone
+    same = config({**ADAM, "lr": "1e-3 N/m", "eps": "1e-8 m**2"}, groups=(("k", "N/m"),))
+    assert lint(same, select=["ALL"]) == []

@@ -1,6 +1,6 @@
 """unitdescent: dimensionally honest optimization with pint."""
 
-from . import rules
+from . import lint, rules
 from .dims import Dim, MatrixDim
 from .engine import minimize
 from .errors import (
@@ -28,5 +28,5 @@ __all__ = [
     "BareNumberError", "Dim", "History", "InputError", "LossUnitsError", "METHODS", "MatrixDim",
     "Objective", "OptimizationError", "RegistryError", "Result", "SharedHyperparameterError",
     "Status", "UnitMatrix", "UnitsError", "UnitsWarning", "UnknownOptionError",
-    "UnknownUnitError", "lr_units", "minimize", "objective", "rules", "ureg",
+    "UnknownUnitError", "lint", "lr_units", "minimize", "objective", "rules", "ureg",
 ]

@@ -9,6 +9,9 @@ The unit tables live in :mod:`unitdescent.lint.tables`, the rules in
 
 from __future__ import annotations
 
+import sys
+import types
+
 from .checker import check
 from .config import Config, ConfigError, coerce, load, loads
 from .rules import RULES, Diagnostic, LintRule
@@ -38,3 +41,17 @@ def lint(config, *, format: str | None = None, select=None, ignore=None) -> list
         The config cannot be read (malformed, too large or deep, not a table).
     """
     return check(coerce(config, format), select=select, ignore=ignore)
+
+
+class _CallableModule(types.ModuleType):
+    """``ud.lint`` is this package *and* the function: ``ud.lint(config)``, ``ud.lint.lookup``.
+
+    (Binding the function to the name ``lint`` in ``unitdescent`` would shadow the package, and
+    ``import unitdescent.lint as L`` would then return the function.)
+    """
+
+    def __call__(self, config, *, format: str | None = None, select=None, ignore=None):
+        return lint(config, format=format, select=select, ignore=ignore)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -383,9 +383,12 @@ class Checker:
         if unit == need:
             return
         try:
-            new_mag = float(tables_quantity(mag, unit).m_as(need))
+            factor = float(tables_quantity(1.0, unit).m_as(need))
         except Exception:
             return
+        if abs(factor - 1) < 1e-12:
+            return  # the same units written otherwise (m² for J·m/N): nothing to convert
+        new_mag = mag * factor
         new = f"{new_mag:.12g} {format(need, '~')}" if str(need) != "dimensionless" else \
             f"{new_mag:.12g}"
         self.emit("UD303", f"{where}: {text!r} is in {fmt(unit)}; the group's units give "
@@ -407,8 +410,9 @@ class Checker:
             fix = (f"give one value per group: {h.name} = {{ "
                    + ", ".join(f"{g.name} = {_example(value, u)}" for g, u in needs) + " }"
                    if h.scope == "group" else
-                   f"{spec.name} takes one {h.name} for all parameters: set it to 0, or make "
-                   f"the groups' units agree (scale the parameters)")
+                   f"{spec.name} takes one {h.name} for all parameters: make the groups' "
+                   f"units agree (scale the parameters)"
+                   + (" or set it to 0" if spec.role == "scheduler" else ""))
             self.emit("UD105", f"{where}: {what} is shared by groups that need different units "
                                f"({listing}); {fix}.", path)
 

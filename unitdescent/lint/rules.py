@@ -119,7 +119,7 @@ _RULES = [
              "Some algorithms contain constants that are not options but have units, e.g. "
              "torch LBFGS keeps a curvature pair only if sᵀy > 1e-10 (units [L]). Choose units "
              "in which the parameters and the loss are of order one."),
-    LintRule("UD303", "non-working-units", "info", "a value in compatible units other than "
+    LintRule("UD303", "non-working-units", "info", "a value in units of another scale than "
              "the group's own",
              "The value is correct but written in other units than the group's (e.g. '1e-3 m' "
              "for a group in mm). `--fix` rewrites it in the group's units. Not selected by "
