@@ -101,7 +101,7 @@ class Spec:
     update: str
     hypers: tuple
     role: str = "optimizer"  # "optimizer" | "scheduler" | "transform"
-    lr: str = "lr"  # the name of the learning-rate hyperparameter
+    lr: str = "lr"  # the name of the learning-rate hyperparameter ("" if there is none)
     notes: tuple = ()
     #: norms the algorithm takes over *all* parameters internally: ((kind, note), ...)
     mixed: tuple = ()
@@ -304,11 +304,11 @@ TORCH_SCHEDULERS = [
 ]
 
 
-def _optax(name, update, hypers, lr_dim=ADAM_LR, lr_default=None, **kw):
-    lr = num("learning_rate", lr_dim, lr_default, required=lr_default is None,
+def _optax(name, update, hypers, lr_dim=ADAM_LR, lr_default=None, lr_name="learning_rate",
+           lr_required=True, **kw):
+    lr = num(lr_name, lr_dim, lr_default, required=lr_required and lr_default is None,
              note=kw.pop("lr_note", ""), when=kw.pop("lr_when", ()))
-    return Spec(f"optax.{name}", update, (lr,) + tuple(hypers) + _OPTAX_DTYPES, lr="learning_rate",
-                **kw)
+    return Spec(f"optax.{name}", update, (lr,) + tuple(hypers) + _OPTAX_DTYPES, lr=lr_name, **kw)
 
 
 _OPTAX_EPS_ROOT = num("eps_root", GRADIENT_SQ, 0.0, family="eps", note="added to v̂ inside √")
@@ -348,7 +348,8 @@ OPTAX = [
                    note="added after the lr scaling: u has [θ], so wd·θ needs a dimensionless wd"),
                num("eps", GRADIENT_SQ, 1e-30, family="eps", note="added to g² inside the √"),
                flag("factored", True), anything("weight_decay_mask"), anything("dtype_momentum")],
-           lr_dim=DIMENSIONLESS, lr_when=(("multiply_by_parameter_scale", (False,), ADAM_LR),),
+           lr_dim=DIMENSIONLESS, lr_required=False,
+           lr_when=(("multiply_by_parameter_scale", (False,), ADAM_LR),),
            lr_note="dimensionless with multiply_by_parameter_scale (the step is scaled by "
                    "RMS(θ)); [θ] without it",
            hidden=("scale_by_param_block_rms uses min_scale = 1e-3 in parameter units "
@@ -392,12 +393,14 @@ OPTAX = [
         num("scaling", DIMENSIONLESS, 1.0), num("f_min", LOSS, 0.0),
         num("eps", GRADIENT_SQ, 0.0, note="added to ‖g‖²"),
         choice("variant", "sps", ("sps", "sps+"))],
-           lr_dim=SGD_LR_, lr_default=1.0,
+           lr_dim=SGD_LR_, lr_default=1.0, lr_name="max_learning_rate",
+           lr_note="the cap of the Polyak step size",
            mixed=(("gradient", "the Polyak step (f − f_min)/‖g‖² sums squared gradients over "
                                "all parameters"),)),
     _optax("lbfgs", "d = −H·g (two-loop, H₀ = (sᵀy/yᵀy)·I); θ ← θ + lr·α·d (zoom line search)", [
         integer("memory_size", 10), flag("scale_init_precond", True), anything("linesearch")],
-           lr_dim=DIMENSIONLESS, lr_default=1.0, lr_note="a step length along a direction in [θ]",
+           lr_dim=DIMENSIONLESS, lr_required=False,
+           lr_note="a step length along a direction in [θ] (default: the line search's)",
            mixed=(("gradient", "H₀ = (sᵀy/yᵀy)·I sums squared gradients over all parameters"),)),
 ]
 OPTAX_TRANSFORMS = [
@@ -435,7 +438,7 @@ _TRUST = [num("initial_trust_radius", PARAM, 1.0, scope="global", norm="step",
 
 
 def _scipy(method, update, hypers, **kw):
-    return Spec(f"scipy.optimize.minimize:{method}", update, tuple(hypers), **kw)
+    return Spec(f"scipy.optimize.minimize:{method}", update, tuple(hypers), lr="", **kw)
 
 
 SCIPY = [
@@ -525,7 +528,7 @@ _LSQ = [
 ]
 SCIPY += [
     Spec("scipy.optimize.least_squares", "trust-region Gauss–Newton on L = ½Σr², [r] = [L]^½",
-         tuple(_LSQ), notes=("The loss units are those of ½Σr²: declare loss = '<residual "
+         tuple(_LSQ), lr="", notes=("The loss units are those of ½Σr²: declare loss = '<residual "
                              "units>**2'.",)),
     Spec("scipy.optimize.curve_fit", "least_squares (or leastsq) on r = (y − f(x, θ))/σ",
          (anything("p0", None, scope="global",
@@ -534,7 +537,7 @@ SCIPY += [
           flag("absolute_sigma", scope="global"), flag("check_finite", True, scope="global"),
           anything("nan_policy", None, scope="global"), flag("full_output", scope="global"),
           integer("maxfev", None, scope="global"))
-         + tuple(h for h in _LSQ if h.name != "loss"),
+         + tuple(_LSQ), lr="",
          notes=("Declare loss = '<units of y>**2' (the loss is ½Σ(y − f)² before σ).",),
          hidden=("without p0 every parameter starts at 1 in whatever units it has",)),
 ]
