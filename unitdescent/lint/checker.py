@@ -17,7 +17,7 @@ from functools import lru_cache
 from ..units import is_multiplicative
 from . import tables
 from .config import Config
-from .rules import RULES, Diagnostic, is_selected
+from .rules import RULES, Diagnostic, get, is_selected
 from .tables import EPS_CONVENTIONS, INACTIVE, LR, WEIGHT_DECAY_CONVENTIONS
 from .values import ValueProblem, parse_unit_text, read_number
 
@@ -47,6 +47,13 @@ def need_unit(dim, theta_unit, loss_unit):
 @lru_cache(maxsize=4096)
 def _dims(unit):
     return unit.dimensionality
+
+
+def known_selector(text: str) -> bool:
+    """True for 'ALL', a rule code or code prefix ('UD1'), or a rule name."""
+    text = str(text).strip()
+    return text.upper() == "ALL" or (len(text) >= 2 and any(
+        c.startswith(text.upper()) for c in RULES)) or get(text) is not None
 
 
 def _close(name, valid):
@@ -215,6 +222,11 @@ class Checker:
             elif k in ("select", "ignore"):
                 if not (isinstance(v, list) and all(isinstance(c, str) for c in v)):
                     self.emit("UD006", f"lint.{k} must be a list of rule codes", path)
+                    continue
+                for i, c in enumerate(v):
+                    if not known_selector(c):
+                        self.emit("UD006", f"lint.{k}: {c!r} is not a rule code, prefix or "
+                                           f"name (see `unitdescent rule --list`)", path + (i,))
             elif not isinstance(v, str):
                 self.emit("UD006", f"lint.{k} must be text", path)
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 
 from ..cli import command
 from . import report, tables
-from .checker import check, fmt, need_unit
+from .checker import check, fmt, known_selector, need_unit
 from .config import ConfigError, load, loads, guess_format
 from .rules import RULES, get, markdown_table
 from .values import ValueProblem, parse_unit_text
@@ -43,10 +44,15 @@ def _split(values):
     return out
 
 
+_TOOL_TABLE = re.compile(r"^\s*\[\[?\s*tool\s*\.\s*unitdescent\b|^\s*tool\s*\.\s*unitdescent\b",
+                         re.MULTILINE)
+
+
 def has_tool_table(path: str) -> bool:
+    """True when the pyproject.toml at ``path`` has a [tool.unitdescent] table."""
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
-            return "tool.unitdescent" in fh.read(1_000_000)
+            return bool(_TOOL_TABLE.search(fh.read(1_000_000)))
     except OSError:
         return False
 
@@ -116,8 +122,7 @@ def run_lint(args) -> int:
         paths = [found]
     select, ignore = _split(args.select), _split(args.ignore)
     for code in select + ignore:
-        if code.upper() != "ALL" and not any(c.startswith(code.upper()) for c in RULES) \
-                and get(code) is None:
+        if not known_selector(code):
             _err(f"unknown rule selector {code!r} (see `unitdescent rule --list`)")
             return 2
     status, diags, sources, out_format, fixed = 0, [], {}, args.output_format, 0
