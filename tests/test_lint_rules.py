@@ -235,3 +235,10 @@ def test_non_working_units_is_opt_in_and_fixable():
     # the same units written another way (m² is J·m/N) are left alone
     same = config({**ADAM, "lr": "1e-3 N/m", "eps": "1e-8 m**2"}, groups=(("k", "N/m"),))
     assert lint(same, select=["ALL"]) == []
+
+
+def test_a_bad_declaration_is_reported_once_not_cascaded():
+    no_loss = {k: v for k, v in config(ADAM).items() if k != "loss"}
+    assert codes(no_loss) == ["UD007"]
+    assert codes(config(ADAM, loss="joulez")) == ["UD001"]
+    assert codes(config(ADAM, groups=(("w", "metrez"),))) == ["UD001"]

@@ -136,9 +136,8 @@ class Checker:
         if loss is None:
             self.emit("UD007", "the loss units are not declared: add loss = 'J' (or '1' for a "
                                "dimensionless loss)", path)
-            self.loss = tables_dimensionless()
-            return
-        self.loss = self.read_unit(loss, path, "loss units") or tables_dimensionless()
+            return  # self.loss stays None: no unit checks that would only repeat this finding
+        self.loss = self.read_unit(loss, path, "loss units")
 
     def read_unit(self, value, path, what):
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value == 1:

@@ -514,7 +514,7 @@ _LSQ = [
     num("gtol", GRADIENT, 1e-8, scope="global", norm="gradient",
         note="‖g‖∞ < gtol (scaled by the Jacobian's column norms with x_scale='jac')"),
     anything("x_scale", 1.0, scope="global",
-             note="characteristic scales in [θ] per parameter, or 'jac'; the default 1.0 "
+             note="characteristic scales in [θ] per parameter, or 'jac'; a scalar 1.0 "
                   "assumes [θ] = 1"),
     choice("loss", "linear", ("linear", "soft_l1", "huber", "cauchy", "arctan"), scope="global"),
     num("f_scale", RESIDUAL, 1.0, scope="global", when=(("loss", ("linear",), INACTIVE),),
