@@ -17,7 +17,8 @@ HERE = pathlib.Path(__file__).resolve().parent / "lint"
 def main():
     counts = {}
     for path in sorted(HERE.rglob("*")):
-        if not path.is_file() or not (".unitdescent." in path.name or path.name == "pyproject.toml"):
+        is_config = ".unitdescent." in path.name or path.name == "pyproject.toml"
+        if not path.is_file() or not is_config:
             continue
         diags = ud.lint(str(path))
         counts[path.name] = sorted({d.code for d in diags})

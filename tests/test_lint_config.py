@@ -52,7 +52,8 @@ def test_diagnostics_point_at_the_offending_key():
 
 
 def test_yaml_and_json_positions():
-    yaml_text = "loss: J\ngroups:\n  - name: w\n    units: m\noptimizer:\n  name: torch.optim.SGD\n  lr: 0.1\n"
+    yaml_text = ("loss: J\ngroups:\n  - name: w\n    units: m\n"
+                 "optimizer:\n  name: torch.optim.SGD\n  lr: 0.1\n")
     (d,) = lint(yaml_text, format="yaml")
     assert (d.code, d.line, d.col) == ("UD101", 7, 3)
     data = {"loss": "J", "groups": [{"name": "w", "units": "m"}],

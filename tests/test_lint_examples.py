@@ -54,7 +54,8 @@ def test_exit_codes_on_the_examples(capsys):
 
 
 def test_example_script_runs(capsys):
-    counts = runpy.run_path(str(ROOT / "examples" / "lint_configs.py"), run_name="lint_ex")["main"]()
+    script = runpy.run_path(str(ROOT / "examples" / "lint_configs.py"), run_name="lint_ex")
+    counts = script["main"]()
     out = capsys.readouterr().out
     assert counts["clean.unitdescent.toml"] == []
     assert counts["shared_lr.unitdescent.toml"] == ["UD105"]

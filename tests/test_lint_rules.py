@@ -2,7 +2,6 @@
 
 import pytest
 
-import unitdescent as ud
 from unitdescent.lint import RULES, lint
 from unitdescent.lint.rules import get, is_selected, markdown_table
 
@@ -180,10 +179,9 @@ def test_scheduler_values_take_the_optimizers_lr_units():
 def test_unitdescent_rules_are_linted_from_their_signatures():
     from unitdescent.rules import METHODS
 
-    for method, cls in METHODS.items():
-        spec = ud.lint.lookup(f"unitdescent.{method}") if hasattr(ud, "lint") else None
-        from unitdescent.lint import lookup
+    from unitdescent.lint import lookup
 
+    for method, cls in METHODS.items():
         spec = lookup(f"unitdescent.{method}")
         assert spec is not None
         for name in cls.signature:

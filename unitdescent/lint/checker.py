@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..units import is_multiplicative
+from ..units import is_multiplicative, ureg
 from . import tables
 from .config import Config
 from .rules import RULES, Diagnostic, get, is_selected
@@ -141,7 +141,7 @@ class Checker:
 
     def read_unit(self, value, path, what):
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value == 1:
-            return tables_dimensionless()
+            return ureg.dimensionless
         if not isinstance(value, str):
             self.emit("UD006", f"{what} must be a unit string such as 'm' or 'N/m', got "
                                f"{value!r}", path)
@@ -193,7 +193,8 @@ class Checker:
                 continue
             for k in table:
                 if k not in GROUP_KEYS:
-                    self.emit("UD004", f"unknown key {k!r} in group {name!r}.{_close(k, GROUP_KEYS)} "
+                    self.emit("UD004", f"unknown key {k!r} in group {name!r}."
+                                       f"{_close(k, GROUP_KEYS)} "
                                        f"A group has {', '.join(GROUP_KEYS)}.", path + (k,))
             params = table.get("params")
             if params is not None and not (isinstance(params, list)
@@ -359,7 +360,7 @@ class Checker:
             return
         need = needs[0][1]
         if unit is None:
-            if _dims(need) == _dims(tables_dimensionless()):
+            if _dims(need) == _dims(ureg.dimensionless):
                 return
             if default:
                 self.emit("UD301", f"{where} is left at its default {_num(value)}, a number in "
@@ -394,7 +395,7 @@ class Checker:
         if unit == need:
             return
         try:
-            factor = float(tables_quantity(1.0, unit).m_as(need))
+            factor = float(ureg.Quantity(1.0, unit).m_as(need))
         except Exception:
             return
         if abs(factor - 1) < 1e-12:
@@ -486,18 +487,6 @@ class Checker:
             note, unless = (note, None) if isinstance(note, str) else note
             if unless is None or unless not in given:
                 self.emit("UD302", f"{spec.name}: {note}.", name_path)
-
-
-def tables_dimensionless():
-    from ..units import ureg
-
-    return ureg.dimensionless
-
-
-def tables_quantity(mag, unit):
-    from ..units import ureg
-
-    return ureg.Quantity(mag, unit)
 
 
 def check(config: Config, select=None, ignore=None) -> list[Diagnostic]:

@@ -290,13 +290,15 @@ def explain_text(spec, groups, loss, format="text") -> str:
             {"name": n, "units": u, "here": dict(zip([g for g, _ in groups], h)),
              "default": d, "note": note} for n, u, h, d, note in rows],
             "notes": list(spec.notes), "mixed": [n for _, n in spec.mixed],
-            "hidden": [n if isinstance(n, str) else n[0] for n in spec.hidden]}, indent=2, ensure_ascii=False) + "\n"
+            "hidden": [n if isinstance(n, str) else n[0] for n in spec.hidden]},
+            indent=2, ensure_ascii=False) + "\n"
     gnames = [f"{g} in {fmt(u)}" if g not in ("θ",) else f"θ in {fmt(u)}" for g, u in groups]
     header = ["hyperparameter", "units"] + gnames + ["default", "note"]
     body = [[n, u, *h, d, note] for n, u, h, d, note in rows]
     lines = [f"{spec.name} — {spec.update}"]
     if groups:
-        lines.append(f"[θ]: {', '.join(gnames)}; [L]: {fmt(loss) if loss is not None else 'dimensionless'}")
+        loss_text = fmt(loss) if loss is not None else "dimensionless"
+        lines.append(f"[θ]: {', '.join(gnames)}; [L]: {loss_text}")
     lines.append("")
     if format == "markdown":
         lines.append("| " + " | ".join(header) + " |")

@@ -201,7 +201,9 @@ def scan_noqa(text: str) -> dict:
         m = NOQA.search(line)
         if m:
             codes = m.group("codes")
-            parsed = frozenset(c.upper() for c in re.split(r"[\s,]+", codes) if c) if codes else None
+            parsed = None
+            if codes:
+                parsed = frozenset(c.upper() for c in re.split(r"[\s,]+", codes) if c)
             out[lineno] = Noqa(parsed, m.start() + 1, m.group(0))
     return out
 

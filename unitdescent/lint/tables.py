@@ -203,7 +203,8 @@ TORCH = [
         _COUPLED_WD, num("initial_accumulator_value", GRADIENT_SQ, 0),
         num("eps", ADAM_EPS, 1e-10, family="eps",
             note="outside the square root; optax.adagrad puts it inside")]),
-    _torch("Adadelta", "v ← ρv + (1−ρ)g²; Δ = √(u + eps)/√(v + eps)·g; u ← ρu + (1−ρ)Δ²; θ ← θ − lr·Δ", [
+    _torch("Adadelta", "v ← ρv + (1−ρ)g²; Δ = √(u + eps)/√(v + eps)·g; u ← ρu + (1−ρ)Δ²; "
+                       "θ ← θ − lr·Δ", [
         num("lr", DIMENSIONLESS, 1.0, note="Δ already has units [θ]"),
         num("rho", DIMENSIONLESS, 0.9),
         num("eps", None, 1e-6, issue="UD201", also=(GRADIENT_SQ, PARAM_SQ),
@@ -448,7 +449,8 @@ SCIPY = [
         num("tol", GRADIENT, None, scope="global", norm="gradient", note="sets gtol"),
         num("norm", DIMENSIONLESS, float("inf"), scope="global"), _fd_eps(),
         num("xrtol", DIMENSIONLESS, 0, scope="global"),
-        num("c1", DIMENSIONLESS, 1e-4, scope="global"), num("c2", DIMENSIONLESS, 0.9, scope="global"),
+        num("c1", DIMENSIONLESS, 1e-4, scope="global"),
+        num("c2", DIMENSIONLESS, 0.9, scope="global"),
         num("finite_diff_rel_step", DIMENSIONLESS, None, scope="global"),
         anything("hess_inv0", None, scope="global",
                  note="[θ_i][θ_j]/[L]; the default identity assumes unit curvature"),
@@ -474,7 +476,8 @@ SCIPY = [
         num("xtol", PARAM, 1e-5, scope="global", norm="step",
             note="Σ|Δθ_i| ≤ n·xtol: an absolute step in [θ]"),
         num("tol", PARAM, None, scope="global", norm="step", note="sets xtol"),
-        num("c1", DIMENSIONLESS, 1e-4, scope="global"), num("c2", DIMENSIONLESS, 0.9, scope="global"),
+        num("c1", DIMENSIONLESS, 1e-4, scope="global"),
+        num("c2", DIMENSIONLESS, 0.9, scope="global"),
         _fd_eps(), _MAXITER, _DISP, _JAC, anything("return_all", False, scope="global")]),
     *[_scipy(m, "min over ‖p‖ ≤ Δ of the quadratic model; Δ adapted by the ratio ρ", list(_TRUST))
       for m in ("trust-ncg", "trust-krylov", "trust-exact", "dogleg")],
@@ -544,7 +547,8 @@ SCIPY += [
 
 
 def _engine_hypers():
-    return (num("maxiter", None, 1000, kind="int"), num("ftol", LOSS, None, note="loss change, [L]"),
+    return (num("maxiter", None, 1000, kind="int"),
+            num("ftol", LOSS, None, note="loss change, [L]"),
             num("xtol", PARAM, None, note="step per parameter, [θ]"),
             num("ftol_rel", DIMENSIONLESS, 0.0), num("xtol_rel", DIMENSIONLESS, 1e-10),
             choice("bare", "error", ("error", "as-given")))
