@@ -92,3 +92,15 @@ def test_ud_lint_is_the_package_and_the_function():
     cfg = {"loss": "J", "groups": [{"name": "w", "units": "m"}],
            "optimizer": {"name": "torch.optim.SGD", "lr": 0.1}}
     assert [d.code for d in ud.lint(cfg)] == [d.code for d in package.lint(cfg)] == ["UD101"]
+
+
+def test_lr_units_aliases_agree_with_the_tables():
+    """ud.lr_units(rule=...) and the linter's tables give the same learning-rate units."""
+    from unitdescent.signatures import LR_ALIASES, hyper_dim
+
+    torch_names = {"sgd": "SGD", "adamw": "AdamW", "adamax": "Adamax", "nadam": "NAdam",
+                   "rmsprop": "RMSprop", "adagrad": "Adagrad"}
+    for alias, torch_name in torch_names.items():
+        assert alias in LR_ALIASES
+        assert lookup(f"torch.optim.{torch_name}").hyper("lr").dim == hyper_dim(alias)
+    assert str(ud.lr_units("m", "J", "rmsprop")) == "meter"

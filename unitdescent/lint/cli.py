@@ -175,7 +175,7 @@ def run_rule(args) -> int:
         if args.format == "markdown":
             print(markdown_table())
         elif args.format == "json":
-            print(json.dumps([vars(r) | {} for r in RULES.values()], indent=2, ensure_ascii=False))
+            print(json.dumps([vars(r) for r in RULES.values()], indent=2, ensure_ascii=False))
         else:
             for r in RULES.values():
                 extra = "" if r.default else "  (not selected by default)"

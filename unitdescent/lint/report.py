@@ -5,6 +5,9 @@ workflow annotations.
 from __future__ import annotations
 
 import json
+import os
+import pathlib
+import urllib.parse
 
 from .rules import RULES, Diagnostic
 
@@ -107,7 +110,10 @@ def sarif(diags: list[Diagnostic]) -> dict:
 
 
 def _uri(path: str) -> str:
-    return path.replace("\\", "/").replace(" ", "%20")
+    """A URI reference for SARIF: file:// for absolute paths, percent-encoded relative ones."""
+    if os.path.isabs(path):
+        return pathlib.Path(path).as_uri()
+    return urllib.parse.quote(path.replace("\\", "/"))
 
 
 def _escape_data(text: str) -> str:
