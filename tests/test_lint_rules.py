@@ -45,6 +45,12 @@ CASES = [
      config({"name": "torch.optim.LBFGS", "lr": 1, "tolerance_grad": "1e-7 J/m"})),
     ("UD006", config(ADAM, groups=(("w", "degC"),)), config(ADAM, groups=(("w", "K"),))),
     ("UD006", config(ADAM, lint={"ignore": ["UD9"]}), config(ADAM, lint={"ignore": ["UD3"]})),
+    ("UD006", config(ADAM_MIXED, groups=()) | {"groups": [
+        {"name": "w", "units": "m", "params": ["layer.*"]},
+        {"name": "t", "units": "s", "params": ["layer.time*"]}]},
+     config(ADAM_MIXED, groups=()) | {"groups": [
+         {"name": "w", "units": "m", "params": ["layer.w*"]},
+         {"name": "t", "units": "s", "params": ["layer.time*"]}]}),
     ("UD007", {k: v for k, v in config(ADAM).items() if k != "loss"}, config(ADAM)),
     ("UD007", config({"name": "optax.adam", "eps": "1e-8 J/m"}),
      config({"name": "optax.adam", "learning_rate": "1e-3 m", "eps": "1e-8 J/m"})),

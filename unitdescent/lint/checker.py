@@ -10,6 +10,7 @@ silently assume a unit scale. ``check`` then applies ``# noqa`` comments and rul
 from __future__ import annotations
 
 import difflib
+import fnmatch
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -176,6 +177,7 @@ class Checker:
             self.emit("UD006", "groups must be a list of tables [[groups]] or a table of "
                                "tables [groups.NAME]", ("groups",))
             return
+        globs = []
         for name, table, path in items:
             if isinstance(table, str):  # [groups] weights = "m"
                 table = {"units": table}
@@ -201,6 +203,8 @@ class Checker:
                                            and all(isinstance(p, str) for p in params)):
                 self.emit("UD006", f"group {name!r}: params must be a list of name globs",
                           path + ("params",))
+            elif params:
+                self.check_globs(name, params, path + ("params",), globs)
             if "units" not in table:
                 self.emit("UD007", f"group {name!r} has no units (use '1' for dimensionless)",
                           path)
@@ -208,6 +212,18 @@ class Checker:
             unit = self.read_unit(table["units"], upath, f"units of group {name!r}")
             if unit is not None:
                 self.groups.append(Group(name, unit, path))
+
+    def check_globs(self, name, params, path, seen):
+        """A parameter matched by two groups' globs would be in two groups (torch refuses)."""
+        for i, glob in enumerate(params):
+            for other, other_glob in seen:
+                if other != name and (fnmatch.fnmatchcase(glob, other_glob)
+                                      or fnmatch.fnmatchcase(other_glob, glob)):
+                    self.emit("UD006", f"group {name!r}: params glob {glob!r} overlaps "
+                                       f"{other_glob!r} of group {other!r}; a parameter in two "
+                                       f"groups has two units", path + (i,))
+                    break
+        seen.extend((name, g) for g in params)
 
     def read_lint(self, table):
         if table is None:

@@ -49,7 +49,8 @@ _RULES = [
     LintRule("UD006", "invalid-value", "error", "a value of the wrong type or shape",
              "Hyperparameters are numbers (dimensionless), unit strings ('1e-3 m'), or tables "
              "keyed by group; pairs are lists of two; options are booleans, integers or one of "
-             "their choices. A global option (one value for all parameters) cannot be a table."),
+             "their choices. A global option (one value for all parameters) cannot be a table. Two "
+             "groups' params globs must not overlap: a parameter in two groups has two units."),
     LintRule("UD007", "missing-value", "error", "a required key or hyperparameter is missing",
              "The config must declare the loss units, the parameter groups with their units, "
              "and the optimizer's name; hyperparameters without a default in the library (e.g. "
