@@ -143,3 +143,16 @@ def test_entry_point_in_a_subprocess():
                           env=env, cwd=ROOT, timeout=120)
     assert proc.returncode == 1, proc.stderr
     assert '"code": "UD105"' in proc.stdout
+
+
+def test_fix_in_yaml_and_json(capsys, tmp_path):
+    yml = tmp_path / "a.unitdescent.yaml"
+    yml.write_text("loss: J\ngroups:\n  - name: w\n    units: m\noptimizer:\n"
+                   "  name: torch.optim.Adam\n  lr: 1 mm   # noqa: UD102\n  eps: '1e-5 J/mm'\n")
+    js = tmp_path / "b.unitdescent.json"
+    js.write_text('{"loss": "J", "groups": [{"name": "w", "units": "m"}],\n'
+                  ' "optimizer": {"name": "torch.optim.Adam", "lr": "1 mm", "eps": "1e-8 J/m"}}\n')
+    code, _, err = run(capsys, "lint", "--select", "ALL", "--fix", str(yml), str(js))
+    assert code == 0 and "Fixed 4 findings." in err
+    assert yml.read_text().splitlines()[6:] == ["  lr: 0.001 m", "  eps: '0.01 J / m'"]
+    assert '"lr": "0.001 m"' in js.read_text()
