@@ -1,6 +1,6 @@
 """unitdescent: dimensionally honest optimization with pint."""
 
-from . import reparam, rules
+from . import lint, reparam, rules
 from .curvature import CurvatureWarning, characteristic_scales, hessian, hvp, suggest_lr
 from .dims import Dim, MatrixDim
 from .engine import minimize
@@ -30,7 +30,7 @@ __all__ = [
     "BareNumberError", "Dim", "History", "InputError", "LossUnitsError", "METHODS", "MatrixDim",
     "Objective", "OptimizationError", "RegistryError", "Result", "SharedHyperparameterError",
     "Status", "UnitMatrix", "UnitsError", "UnitsWarning", "UnknownOptionError",
-    "UnknownUnitError", "lr_units", "minimize", "objective", "rules", "ureg",
+    "UnknownUnitError", "lint", "lr_units", "minimize", "objective", "rules", "ureg",
     "CurvatureWarning", "characteristic_scales", "hessian", "hvp", "reparam", "suggest_lr",
     "FitResult", "Model", "ModelUnitsError", "fit", "least_squares",
 ]
