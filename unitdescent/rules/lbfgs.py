@@ -1,0 +1,106 @@
+"""Limited-memory BFGS with honest units, for many parameters.
+
+The last ``memory`` curvature pairs (s, y) are kept in two (m, n) ring buffers — O(m·n)
+memory — and H·g is computed by the two-loop recursion with H₀ᵏ = γ_k·D², where D holds
+per-parameter scales [θ_i] and γ_k = sᵀy / (yᵀD²y) [1/L] comes from the newest pair (see
+:mod:`unitdescent.rules.quasinewton`). Each iteration is 4m in-place BLAS passes over n floats
+plus the loss and gradient; there is no Python loop over parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.linalg.blas import daxpy
+
+from ..errors import InputError
+from .base import register
+from .quasinewton import QuasiNewtonRule, QuasiNewtonStepper
+
+
+@register
+@dataclass(frozen=True)
+class LBFGS(QuasiNewtonRule):
+    """L-BFGS; no hyperparameter needs units.
+
+    memory : int — curvature pairs kept (default 10); plus the options of
+    :class:`~unitdescent.rules.quasinewton.QuasiNewtonRule` (gtol [L], gtol_rel, H0 [θ]²/[L],
+    c1, c2, maxls). A user ``H0`` is rescaled by γ_k every iteration, like the default seed.
+    """
+
+    memory: Any = 10
+    name = "lbfgs"
+    signature = {**QuasiNewtonRule.signature, "memory": QuasiNewtonRule.signature["maxls"]}
+
+    def bind(self, problem, *, bare="error"):
+        if not (isinstance(self.memory, (int, np.integer)) and self.memory >= 1):
+            raise InputError(f"lbfgs: memory must be a positive integer (pairs kept), got "
+                             f"{self.memory!r}")
+        return _LBFGSStepper(problem, self._common(problem, bare), int(self.memory))
+
+
+class LBFGSState:
+    """Mutable state: ring buffers ``S``, ``Y`` (m, n) [θ] and [L]/[θ], ``rho`` [1/L],
+    ``head`` (next slot), ``count``, the next direction ``p``, the seed ``d2``, ``gamma``."""
+
+    def __init__(self, m, n):
+        self.S = np.empty((m, n))
+        self.Y = np.empty((m, n))
+        self.rho = np.empty(m)
+        self.head = self.count = 0
+        self.p = self.d2 = self.pending = None
+        self.gamma = 1.0
+        self.user = False
+        self.skipped = self.damped = self.resets = 0
+
+    @property
+    def npairs(self) -> int:
+        return min(self.count, len(self.rho))
+
+
+class _LBFGSStepper(QuasiNewtonStepper):
+    def __init__(self, problem, opts, memory):
+        super().__init__(problem, opts)
+        self.m = memory
+
+    def new_state(self):
+        return LBFGSState(self.m, self.problem.space.size)
+
+    def reset(self, st):
+        st.count = st.head = 0
+        st.resets += 1
+
+    def apply(self, v, st):
+        k = st.npairs
+        if k == 0:
+            r = v * st.d2
+            r *= st.gamma
+            return r
+        r = np.empty_like(v)
+        m, S, Y, rho = self.m, st.S, st.Y, st.rho
+        order = [(st.head - 1 - j) % m for j in range(k)]
+        a = np.empty(k)
+        q = v.copy()
+        for j, i in enumerate(order):
+            a[j] = rho[i] * float(S[i] @ q)
+            daxpy(Y[i], q, a=-a[j])
+        np.multiply(q, st.d2, out=r)
+        r *= st.gamma
+        for j in range(k - 1, -1, -1):
+            i = order[j]
+            b = rho[i] * float(Y[i] @ r)
+            daxpy(S[i], r, a=a[j] - b)
+        return r
+
+    def pair(self, st, s, y, sy):
+        h = st.head
+        st.S[h] = s
+        st.Y[h] = y
+        st.rho[h] = 1.0 / sy
+        st.head = (h + 1) % self.m
+        st.count += 1
+        yDy = float(y @ (st.d2 * y))
+        if yDy > 0:
+            st.gamma = sy / yDy  # Nocedal & Wright (7.20) in z = θ/d
