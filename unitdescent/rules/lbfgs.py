@@ -4,7 +4,8 @@ The last ``memory`` curvature pairs (s, y) are kept in two (m, n) ring buffers �
 memory — and H·g is computed by the two-loop recursion with H₀ᵏ = γ_k·D², where D holds
 per-parameter scales [θ_i] and γ_k = sᵀy / (yᵀD²y) [1/L] comes from the newest pair (see
 :mod:`unitdescent.rules.quasinewton`). Each iteration is 4m in-place BLAS passes over n floats
-plus the loss and gradient; there is no Python loop over parameters.
+plus the loss and gradient; there is no Python loop over parameters. (The passes call scipy's
+BLAS ``ddot``/``daxpy`` directly: in place, no temporaries, one BLAS thread pool.)
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.linalg.blas import daxpy
+from scipy.linalg.blas import daxpy, ddot
 
 from ..errors import InputError
 from .base import register
@@ -84,13 +85,13 @@ class _LBFGSStepper(QuasiNewtonStepper):
         a = np.empty(k)
         q = v.copy()
         for j, i in enumerate(order):
-            a[j] = rho[i] * float(S[i] @ q)
+            a[j] = rho[i] * ddot(S[i], q)
             daxpy(Y[i], q, a=-a[j])
         np.multiply(q, st.d2, out=r)
         r *= st.gamma
         for j in range(k - 1, -1, -1):
             i = order[j]
-            b = rho[i] * float(Y[i] @ r)
+            b = rho[i] * ddot(Y[i], r)
             daxpy(S[i], r, a=a[j] - b)
         return r
 

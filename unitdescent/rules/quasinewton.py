@@ -121,8 +121,9 @@ class QuasiNewtonStepper(Stepper):
             # first step: unit length in the scaled coordinates z = θ/d
             st.gamma = 1.0 / norm if norm > 0 else 1.0
         st.pending = ~(st.d2 > 0)
+        st.any_pending = bool(st.pending.any())
         st.f0 = f
-        st.p = -self.apply(g, st)
+        st.p = self._direction(g, st)
         return st
 
     # -- one iteration -------------------------------------------------------------------
@@ -131,7 +132,7 @@ class QuasiNewtonStepper(Stepper):
         slope = float(g @ p)
         if not slope < 0 and st.npairs:
             self.reset(st)
-            p = st.p = -self.apply(g, st)
+            p = st.p = self._direction(g, st)
             slope = float(g @ p)
         if not slope < 0:
             if slope == 0:
@@ -143,7 +144,7 @@ class QuasiNewtonStepper(Stepper):
         if search.trial is None and st.npairs:
             # H may have drifted: restart from the diagonal seed and try once more
             self.reset(st)
-            p = st.p = -self.apply(g, st)
+            p = st.p = self._direction(g, st)
             slope = float(g @ p)
             search = self._search(x, f, p, slope)
         if search.trial is None:
@@ -159,7 +160,7 @@ class QuasiNewtonStepper(Stepper):
         y = g_new - g
         self._add_pair(st, s, y, g, t.alpha, slope)
         self._activate(st, t.phi, g_new)
-        st.p = -self.apply(g_new, st)
+        st.p = self._direction(g_new, st)
         dec = -0.5 * float(g_new @ st.p)
         conv = ""
         if dec <= self.gtol:
@@ -168,6 +169,12 @@ class QuasiNewtonStepper(Stepper):
             conv = (f"the predicted decrease ½gᵀHg = {dec:.3g} ≤ gtol_rel × the decrease so far "
                     f"(f₀ − f = {st.f0 - t.phi:.3g})")
         return StepResult(x_new, t.phi, g_new, st, converged=conv)
+
+    def _direction(self, g, st):
+        """p = −H·g [θ] (``apply`` returns a fresh array, negated in place)."""
+        p = self.apply(g, st)
+        np.negative(p, out=p)
+        return p
 
     def _search(self, x, f, p, slope):
         problem = self.problem
@@ -214,12 +221,13 @@ class QuasiNewtonStepper(Stepper):
 
     def _activate(self, st, f, g):
         """Entries that had no scale get d_i = |f|/|g_i| once their gradient is nonzero."""
-        if not st.pending.any():
+        if not st.any_pending:
             return
         idx = np.flatnonzero(st.pending & (g != 0))
         if idx.size and f != 0:
             st.d2[idx] = (f / g[idx]) ** 2
             st.pending[idx] = False
+            st.any_pending = bool(st.pending.any())
             self.activated(st, idx)
 
     def activated(self, st, idx):
