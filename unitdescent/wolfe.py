@@ -60,7 +60,8 @@ def strong_wolfe(phi: Callable[[float], Trial], phi0: float, dphi0: float, alpha
     ----------
     phi : callable
         ``phi(alpha) -> Trial``: the loss [L] and its slope ``gᵀp`` [L] at ``x + alpha·p``.
-        Return NaN (or ±inf) for a point where the loss is undefined.
+        Return NaN (or ±inf) for a point where the loss is undefined, and None when the step
+        is too small to change x in floating point (the search then stops).
     phi0, dphi0 : float
         φ(0) and φ'(0) [L]; ``dphi0 < 0`` (a descent direction).
     alpha1 : float
@@ -81,6 +82,18 @@ def strong_wolfe(phi: Callable[[float], Trial], phi0: float, dphi0: float, alpha
     if not dphi0 < 0:
         return Search(None, False, f"not a descent direction (slope gᵀp = {dphi0:.3g})", 0, 0)
     state = _Counter(phi, phi0, dphi0, c1, maxiter)
+    try:
+        return _search(state, phi0, dphi0, alpha1, c2, maxiter)
+    except _TooSmall:
+        return state.done(None, False, "the trial step became too small to change x in "
+                          "floating point")
+
+
+class _TooSmall(Exception):
+    pass
+
+
+def _search(state, phi0, dphi0, alpha1, c2, maxiter):
     prev = Trial(0.0, phi0, dphi0)
     bad = np.inf  # smallest step known to give a non-finite loss
     alpha = float(alpha1)
@@ -119,6 +132,8 @@ class _Counter:
     def eval(self, alpha: float) -> Trial:
         self.n += 1
         t = self.phi(alpha)
+        if t is None:
+            raise _TooSmall
         if not t.finite:
             self.nonfinite += 1
         elif self.armijo(t) and (self.best is None or t.phi < self.best.phi):

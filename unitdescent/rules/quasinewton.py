@@ -181,6 +181,8 @@ class QuasiNewtonStepper(Stepper):
 
         def phi(alpha):
             xt = x + alpha * p
+            if alpha > 0 and np.array_equal(xt, x):
+                return None  # below rounding: x cannot change, no decrease to find
             ft = problem.fun(xt)
             if not np.isfinite(ft):
                 return Trial(alpha, np.nan, np.nan)
@@ -190,14 +192,13 @@ class QuasiNewtonStepper(Stepper):
         return strong_wolfe(phi, f, slope, 1.0, c1=self.c1, c2=self.c2, maxiter=self.maxls)
 
     def _failure(self, search) -> str:
-        msg = f"line search failed: {search.message}"
-        if search.nonfinite == search.ntrials and search.ntrials:
-            msg = (f"line search failed: the loss (or its gradient) was NaN or infinite at every "
-                   f"one of {search.ntrials} trial steps, down to "
-                   f"{100 * 0.2 ** (search.ntrials - 1):.2g}% of the first; the loss is undefined "
-                   f"next to the current point along the search direction (e.g. a log or sqrt of "
-                   f"a negative number) — reformulate it or start elsewhere")
-        return msg
+        if not search.nonfinite:
+            return f"line search failed: {search.message}"
+        return (f"line search failed: the loss (or its gradient) was NaN or infinite at "
+                f"{search.nonfinite} of {search.ntrials} trial steps, and no finite trial lowered "
+                f"it; the loss is undefined next to the current point along the search direction "
+                f"(e.g. a log or sqrt of a negative number) — reformulate it (e.g. a log-"
+                f"parametrization) or start elsewhere")
 
     def _add_pair(self, st, s, y, g, alpha, slope):
         """Add (s, y) with Powell's damping so that sᵀy ≥ damp·sᵀBs > 0 (B = H⁻¹).
