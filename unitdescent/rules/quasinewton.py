@@ -84,9 +84,27 @@ class QuasiNewtonRule(Rule):
 def seed_scales(problem, f, g) -> np.ndarray:
     """Squared scales d_i² [θ_i]² per entry (0 where no scale exists yet).
 
-    d_i = ``problem.typical`` (|θ_i| at x₀ or ``scales=``) where positive, else |f|/|g_i|.
+    d_i is, in order: ``problem.typical`` (|θ_i| at x₀ — or the largest |θ| of the same
+    parameter — or ``scales=``) where positive; else the largest typical size among the
+    other parameters of the same dimension (a length scale for a length), converted to this
+    parameter's units; else |f|/|g_i|.
     """
     d = np.array(problem.typical, dtype=float)
+    space = problem.space
+    if not np.all(d > 0):
+        sizes = {}  # dimensionality -> largest typical size, as a Quantity
+        for spec in space.specs:
+            block = d[spec.slice]
+            if block.size and block.max() > 0:
+                q = space.registry.Quantity(float(block.max()), spec.unit)
+                key = str(spec.unit.dimensionality)
+                if key not in sizes or q > sizes[key]:
+                    sizes[key] = q
+        for spec in space.specs:
+            block = d[spec.slice]
+            key = str(spec.unit.dimensionality)
+            if key in sizes and not np.all(block > 0):
+                block[~(block > 0)] = sizes[key].m_as(spec.unit)
     missing = ~(d > 0)
     if missing.any():
         with np.errstate(divide="ignore", invalid="ignore"):
