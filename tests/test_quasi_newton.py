@@ -110,17 +110,18 @@ def test_zero_gradient_start_converges_at_once():
     assert res.success and "gradient is zero" in res.message and res.nfev == 1
 
 
-def test_seed_scales_from_typical_then_gradient():
-    p = get("box_3d")  # x0 = (0, 10, 20): the zero entry takes |f|/|g_1|
+def test_seed_scales_typical_then_same_dimension_then_gradient():
+    # box 3-D starts at (0 m, 10 s, 20 m): x1 borrows the length scale of x3
+    p = get("box_3d")
+    prob = p.objective("bad").compile(p.x0_quantities("bad"))  # x1 in nm, x3 in km
+    d2 = seed_scales(prob, prob.f0, prob.grad(prob.x0))
+    assert np.sqrt(d2) == pytest.approx([20e9, 10 / 3.15576e7, 20e-3], rel=1e-12)
+    # powell badly scaled starts at (0 m, 1 s): no other length, so d1 = |f|/|g1|
+    p = get("powell_badly_scaled")
     prob = p.objective("well").compile(p.x0_quantities("well"))
     g = prob.grad(prob.x0)
     d2 = seed_scales(prob, prob.f0, g)
-    assert d2[1:] == pytest.approx([100.0, 400.0])
-    assert d2[0] == pytest.approx((prob.f0 / g[0]) ** 2)
-
-
-class _Stub:
-    """A stepper state with a tracked H, to test the curvature-pair safeguard directly."""
+    assert d2 == pytest.approx([(prob.f0 / g[0]) ** 2, 1.0])
 
 
 @pytest.mark.parametrize("method", ["bfgs", "lbfgs"])

@@ -15,6 +15,7 @@ an overflow) shortens the step instead of ending the run.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable, NamedTuple
 
 import numpy as np
@@ -36,7 +37,7 @@ class Trial(NamedTuple):
 
     @property
     def finite(self) -> bool:
-        return bool(np.isfinite(self.phi) and np.isfinite(self.dphi))
+        return math.isfinite(self.phi) and math.isfinite(self.dphi)
 
 
 class Search(NamedTuple):

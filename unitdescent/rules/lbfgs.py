@@ -49,7 +49,9 @@ class LBFGSState:
     def __init__(self, m, n):
         self.S = np.empty((m, n))
         self.Y = np.empty((m, n))
-        self.rho = np.empty(m)
+        self.rho = [0.0] * m  # 1/sᵀy per slot [1/L] (a list: read in a Python loop)
+        self.srow = list(self.S)  # row views, made once
+        self.yrow = list(self.Y)
         self.head = self.count = 0
         self.p = self.d2 = self.pending = None
         self.gamma = 1.0
@@ -79,27 +81,26 @@ class _LBFGSStepper(QuasiNewtonStepper):
             r = v * st.d2
             r *= st.gamma
             return r
-        r = np.empty_like(v)
-        m, S, Y, rho = self.m, st.S, st.Y, st.rho
+        m, srow, yrow, rho = self.m, st.srow, st.yrow, st.rho
         order = [(st.head - 1 - j) % m for j in range(k)]
-        a = np.empty(k)
+        a = []
         q = v.copy()
-        for j, i in enumerate(order):
-            a[j] = rho[i] * ddot(S[i], q)
-            daxpy(Y[i], q, a=-a[j])
-        np.multiply(q, st.d2, out=r)
-        r *= st.gamma
+        for i in order:
+            ai = rho[i] * ddot(srow[i], q)
+            daxpy(yrow[i], q, a=-ai)
+            a.append(ai)
+        q *= st.d2
+        q *= st.gamma
         for j in range(k - 1, -1, -1):
             i = order[j]
-            b = rho[i] * ddot(Y[i], r)
-            daxpy(S[i], r, a=a[j] - b)
-        return r
+            daxpy(srow[i], q, a=a[j] - rho[i] * ddot(yrow[i], q))
+        return q
 
     def pair(self, st, s, y, sy):
         h = st.head
         st.S[h] = s
         st.Y[h] = y
-        st.rho[h] = 1.0 / sy
+        st.rho[h] = 1.0 / float(sy)
         st.head = (h + 1) % self.m
         st.count += 1
         yDy = float(y @ (st.d2 * y))

@@ -22,6 +22,7 @@ not depend on the loss units or on a constant added to the loss).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -199,10 +200,10 @@ class QuasiNewtonStepper(Stepper):
 
         def phi(alpha):
             xt = x + alpha * p
-            if alpha > 0 and np.array_equal(xt, x):
+            if alpha < 1e-4 and np.array_equal(xt, x):
                 return None  # below rounding: x cannot change, no decrease to find
             ft = problem.fun(xt)
-            if not np.isfinite(ft):
+            if not math.isfinite(ft):
                 return Trial(alpha, np.nan, np.nan)
             gt = problem.grad(xt)
             return Trial(alpha, ft, float(gt @ p), (xt, gt))
@@ -225,7 +226,7 @@ class QuasiNewtonStepper(Stepper):
         """
         sy = float(s @ y)
         sBs = -alpha * alpha * slope
-        if not (np.isfinite(sy) and sBs > 0 and np.isfinite(sBs)):
+        if not (math.isfinite(sy) and sBs > 0 and math.isfinite(sBs)):
             st.skipped += 1
             return
         if sy < self.damp * sBs:
@@ -233,7 +234,7 @@ class QuasiNewtonStepper(Stepper):
             y = theta * y - (1.0 - theta) * alpha * g
             sy = float(s @ y)
             st.damped += 1
-        if not (sy > 0 and np.isfinite(1.0 / sy)):
+        if not (sy > 0 and math.isfinite(1.0 / sy)):
             st.skipped += 1  # a pair too small to carry curvature information
             return
         self.pair(st, s, y, sy)
