@@ -13,7 +13,11 @@ extended Rosenbrock at n = 10⁶ (L-BFGS vs L-BFGS-B): time per iteration and pe
 BLAS runs single-threaded (``OPENBLAS_NUM_THREADS=1`` unless set) so that both sides are
 timed alike on a shared machine. Run from the repository root::
 
-    python benchmarks/quasi_newton.py [--markdown docs/quasi_newton_table.md] [--quick]
+    python benchmarks/quasi_newton.py [--markdown docs/quasi_newton_table.md]
+                                      [--splice docs/quasi_newton.md] [--quick]
+
+``--splice`` replaces the text between ``<!-- BEGIN benchmark -->`` and
+``<!-- END benchmark -->`` in a docs page with the generated tables.
 """
 
 from __future__ import annotations
@@ -107,34 +111,48 @@ def suite_tables(rows) -> list[str]:
     return out
 
 
+def _ratio_text(values):
+    med = float(np.median(values)) if len(values) else float("nan")
+    return "∞" if np.isinf(med) else f"{med:.2f}"
+
+
 def summary(rows) -> list[str]:
     out = ["### Summary", "",
-           "| method | units | solved (ud / scipy) | median evals (ud / scipy) | median of "
-           "per-problem eval ratio scipy/ud | invariance: ud evals equal to well-units run |",
-           "|---|---|---|---|---:|---|"]
+           "Eval ratio = scipy evaluations / unitdescent evaluations per problem; "
+           "\"to a solution\" counts a run that does not solve the problem as needing ∞ "
+           "evaluations.", "",
+           "| method | units | solved (ud / scipy) | median evals (ud / scipy) | median eval ratio, "
+           "both solved | median eval ratio to a solution | ud identical to its well-units run |",
+           "|---|---|---|---|---:|---:|---|"]
     for ours, theirs in PAIRS:
+        good = {r["name"]: r[ours] for r in rows if r["which"] == "well"}
         for which in ("well", "bad"):
             rs = [r for r in rows if r["which"] == which]
             a = [r[ours]["nfev"] for r in rs]
             b = [r[theirs]["nfev"] for r in rs]
             solved = f"{sum(_ok(r[ours]) for r in rs)} / {sum(_ok(r[theirs]) for r in rs)}"
-            ratio = np.median(np.array(b) / np.array(a))
+            both = [r[theirs]["nfev"] / r[ours]["nfev"] for r in rs if _ok(r[ours]) and _ok(r[theirs])]
+            to_sol = [(r[theirs]["nfev"] if _ok(r[theirs]) else np.inf)
+                      / (r[ours]["nfev"] if _ok(r[ours]) else np.inf) for r in rs
+                      if _ok(r[ours]) or _ok(r[theirs])]
             if which == "bad":
-                good = {r["name"]: r[ours] for r in rows if r["which"] == "well"}
-                same = [r["name"] for r in rs if r[ours]["nfev"] == good[r["name"]]["nfev"]]
+                same = [r["name"] for r in rs if r[ours]["nfev"] == good[r["name"]]["nfev"]
+                        and np.allclose(r[ours]["x"] * get(r["name"]).factors("bad"),
+                                        good[r["name"]]["x"], rtol=1e-6, atol=1e-12)]
                 inv = f"{len(same)} of {len(rs)}"
-                diff = [r["name"] for r in rs if r["name"] not in same]
+                diff = [r for r in rs if r["name"] not in same]
                 if diff:
                     inv += " (differs: " + ", ".join(
-                        f"{d} {good[d]['nfev']}→{next(r[ours]['nfev'] for r in rs if r['name'] == d)}"
-                        for d in diff) + ")"
+                        f"{r['name']} {good[r['name']]['nfev']}→{r[ours]['nfev']} evals"
+                        for r in diff) + ")"
             else:
                 inv = "—"
             out.append(f"| {ours} vs {theirs} | {which} | {solved} | {np.median(a):g} / "
-                       f"{np.median(b):g} | {ratio:.2f} | {inv} |")
-    both = [r for r in rows if r["which"] == "bad"]
-    lost = [f"{r['name']} ({o})" for r in both for o, t in PAIRS if _ok(r[t]) and not _ok(r[o])]
-    out += ["", f"Problems scipy solves and unitdescent does not (bad units): "
+                       f"{np.median(b):g} | {_ratio_text(both)} ({len(both)}) | "
+                       f"{_ratio_text(to_sol)} | {inv} |")
+    lost = [f"{r['name']} ({r['which']}, {o})" for r in rows for o, t in PAIRS
+            if _ok(r[t]) and not _ok(r[o])]
+    out += ["", f"Runs scipy solves and unitdescent does not: "
                 f"{', '.join(lost) if lost else 'none'}.", ""]
     return out
 
@@ -194,6 +212,8 @@ def big(n, repeat) -> list[str]:
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--markdown", type=Path, help="also write the tables to this Markdown file")
+    ap.add_argument("--splice", type=Path,
+                    help="replace the marked benchmark section of this Markdown page")
     ap.add_argument("--quick", action="store_true",
                     help="three small problems, n = 10⁴ instead of 10⁶ (a smoke test)")
     ap.add_argument("--repeat", type=int, default=3, help="timing repeats (best is kept)")
@@ -214,7 +234,23 @@ def main(argv=None):
         args.markdown.parent.mkdir(parents=True, exist_ok=True)
         args.markdown.write_text("<!-- generated by benchmarks/quasi_newton.py; do not edit -->\n\n"
                                  + text + "\n")
+    if args.splice:
+        splice(args.splice, text)
     return rows
+
+
+BEGIN, END = "<!-- BEGIN benchmark -->", "<!-- END benchmark -->"
+
+
+def splice(path: Path, text: str) -> None:
+    """Put ``text`` between the BEGIN/END markers of ``path`` (generated, not typed)."""
+    page = path.read_text()
+    if BEGIN not in page or END not in page:
+        raise SystemExit(f"{path}: no {BEGIN} ... {END} markers to replace")
+    head, rest = page.split(BEGIN, 1)
+    tail = rest.split(END, 1)[1]
+    path.write_text(f"{head}{BEGIN}\n<!-- generated by benchmarks/quasi_newton.py; do not edit -->"
+                    f"\n\n{text}\n\n{END}{tail}")
 
 
 if __name__ == "__main__":
