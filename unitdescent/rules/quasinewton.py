@@ -36,6 +36,8 @@ from .base import Rule, Stepper, StepResult
 #: When the line search cannot decrease the loss any more, the run counts as converged if the
 #: predicted decrease ½gᵀHg is below this fraction of |f| (the loss is flat to rounding).
 ROUNDING_REL = 1e-8
+#: A predicted decrease below this fraction of |f| cannot show in the loss: stop there.
+ROUNDING_FLOOR = 4 * float(np.finfo(float).eps)
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ class QuasiNewtonRule(Rule):
     """Options shared by the quasi-Newton rules.
 
     gtol : Quantity [L], optional — stop when the decrement ½gᵀHg is at most gtol
-    gtol_rel : dimensionless — stop when ½gᵀHg ≤ gtol_rel·(f₀ − f) (default 1e-14)
+    gtol_rel : dimensionless — stop when ½gᵀHg ≤ gtol_rel·(f₀ − f) (default 1e-18)
     H0 : Quantity [θ]²/[L] or dict per parameter, optional — the diagonal seed of the inverse
         Hessian (default: γ·d_i² from the scales and the first step)
     c1, c2 : dimensionless Wolfe constants (defaults 1e-4, 0.9)
@@ -51,7 +53,7 @@ class QuasiNewtonRule(Rule):
     """
 
     gtol: Any = None
-    gtol_rel: Any = 1e-14
+    gtol_rel: Any = 1e-18
     H0: Any = None
     c1: Any = 1e-4
     c2: Any = 0.9
@@ -126,7 +128,7 @@ class QuasiNewtonStepper(Stepper):
         self.gtol, self.gtol_rel = opts["gtol"], opts["gtol_rel"]
         self.c1, self.c2, self.maxls = opts["c1"], opts["c2"], opts["maxls"]
         self.user_h0 = opts["H0"]
-        self.damp = min(0.2, 1.0 - self.c2)
+        self.damp = 0.2
 
     # -- state ----------------------------------------------------------------------------
     def init(self, x, f, g):
@@ -177,7 +179,7 @@ class QuasiNewtonStepper(Stepper):
         x_new, g_new = t.payload
         s = x_new - x
         y = g_new - g
-        self._add_pair(st, s, y, g, t.alpha, slope)
+        self._add_pair(st, s, y, g, t.alpha, slope, search.wolfe)
         self._activate(st, t.phi, g_new)
         st.p = self._direction(g_new, st)
         dec = -0.5 * float(g_new @ st.p)
@@ -187,6 +189,9 @@ class QuasiNewtonStepper(Stepper):
         elif dec <= self.gtol_rel * (st.f0 - t.phi):
             conv = (f"the predicted decrease ½gᵀHg = {dec:.3g} ≤ gtol_rel × the decrease so far "
                     f"(f₀ − f = {st.f0 - t.phi:.3g})")
+        elif dec <= ROUNDING_FLOOR * abs(t.phi):
+            conv = (f"the predicted decrease ½gᵀHg = {dec:.3g} is below the rounding of the "
+                    f"loss ({ROUNDING_FLOOR:g}·|f|)")
         return StepResult(x_new, t.phi, g_new, st, converged=conv)
 
     def _direction(self, g, st):
@@ -219,7 +224,7 @@ class QuasiNewtonStepper(Stepper):
                 f"(e.g. a log or sqrt of a negative number) — reformulate it (e.g. a log-"
                 f"parametrization) or start elsewhere")
 
-    def _add_pair(self, st, s, y, g, alpha, slope):
+    def _add_pair(self, st, s, y, g, alpha, slope, wolfe=False):
         """Add (s, y) with Powell's damping so that sᵀy ≥ damp·sᵀBs > 0 (B = H⁻¹).
 
         Since s = α·p = −α·H·g, B·s = −α·g exactly and sᵀBs = −α²·gᵀp (units [L]).
@@ -229,7 +234,7 @@ class QuasiNewtonStepper(Stepper):
         if not (math.isfinite(sy) and sBs > 0 and math.isfinite(sBs)):
             st.skipped += 1
             return
-        if sy < self.damp * sBs:
+        if not wolfe and sy < self.damp * sBs:
             theta = (1.0 - self.damp) * sBs / (sBs - sy)
             y = theta * y - (1.0 - theta) * alpha * g
             sy = float(s @ y)

@@ -47,7 +47,8 @@ class TestProblem:
     def n(self) -> int:
         return self.x0.size
 
-    def _groups(self):
+    def group_indices(self):
+        """The index (or index array) of each parameter group in the flat vector."""
         if self.groups:
             return self.groups
         return tuple(range(self.n))
@@ -55,22 +56,22 @@ class TestProblem:
     def units(self, which: str) -> list[str]:
         """The unit of each group for ``which`` = "well" or "bad"."""
         col = {"well": 0, "bad": 1}[which]
-        return [UNIT_CYCLE[j % len(UNIT_CYCLE)][col] for j in range(len(self._groups()))]
+        return [UNIT_CYCLE[j % len(UNIT_CYCLE)][col] for j in range(len(self.group_indices()))]
 
     def factors(self, which: str) -> np.ndarray:
         """Per-entry factor c with x_well = c · x_in_`which`_units (1 for "well")."""
         c = np.ones(self.n)
-        for ix, good, unit in zip(self._groups(), self.units("well"), self.units(which)):
+        for ix, good, unit in zip(self.group_indices(), self.units("well"), self.units(which)):
             c[ix] = ureg.Quantity(1.0, unit).m_as(good)
         return c
 
     def names(self) -> list[str]:
-        return [f"x{j + 1}" for j in range(len(self._groups()))]
+        return [f"x{j + 1}" for j in range(len(self.group_indices()))]
 
     def x0_quantities(self, which: str = "well") -> dict:
         """The standard start as a dict of Quantities in the chosen units."""
         out = {}
-        for name, ix, good, unit in zip(self.names(), self._groups(), self.units("well"),
+        for name, ix, good, unit in zip(self.names(), self.group_indices(), self.units("well"),
                                         self.units(which)):
             out[name] = ureg.Quantity(self.x0[ix], good).to(unit)
         return out
@@ -78,7 +79,7 @@ class TestProblem:
     def objective(self, which: str = "well") -> Objective:
         """A fast-path Objective (dimensionless loss) with analytic gradient, in the chosen
         units; the "well" version multiplies by factors of 1.0 so both cost the same."""
-        names, groups, n = self.names(), self._groups(), self.n
+        names, groups, n = self.names(), self.group_indices(), self.n
         c = self.factors(which)
         cg = [c[ix] for ix in groups]
         fun, grad = self.fun, self.grad
