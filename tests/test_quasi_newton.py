@@ -104,6 +104,15 @@ def test_user_H0_with_units(method):
     assert np.allclose(res.x.m_as("m"), np.linalg.solve([[4.0, 1.0], [1.0, 3.0]], [1.0, 2.0]))
 
 
+def test_no_scale_at_all_is_a_teaching_error():
+    # x starts at 0 m where the loss is 0 J: nothing gives a length scale for x
+    obj = ud.Objective(lambda x: x * x + x, params="m", loss="J", jac=lambda x: 2 * x + 1)
+    with pytest.raises(InputError, match=r"no scale for parameter 'x'.*scales="):
+        ud.minimize(obj, Q_(0.0, "m"))
+    res = ud.minimize(obj, Q_(0.0, "m"), scales=Q_(1.0, "cm"))
+    assert res.success and res.x.m_as("m") == pytest.approx(-0.5)
+
+
 def test_zero_gradient_start_converges_at_once():
     obj = ud.Objective(lambda x: float(x @ x), params="m", loss="J", jac=lambda x: 2 * x)
     res = ud.minimize(obj, Q_([0.0, 0.0], "m"))

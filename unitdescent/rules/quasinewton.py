@@ -81,7 +81,7 @@ class QuasiNewtonRule(Rule):
                 raise InputError(f"{self.name}: H0 must be positive (it is the diagonal of an "
                                  f"inverse Hessian, [θ]²/[L])")
         return dict(gtol=0.0 if gtol is None else gtol, gtol_rel=gtol_rel, c1=c1, c2=c2,
-                    maxls=int(self.maxls), H0=H0)
+                    maxls=int(self.maxls), H0=H0, name=self.name)
 
 
 def seed_scales(problem, f, g) -> np.ndarray:
@@ -128,6 +128,7 @@ class QuasiNewtonStepper(Stepper):
         self.gtol, self.gtol_rel = opts["gtol"], opts["gtol_rel"]
         self.c1, self.c2, self.maxls = opts["c1"], opts["c2"], opts["maxls"]
         self.user_h0 = opts["H0"]
+        self.name_for_errors = opts.get("name", "quasi-Newton")
         self.damp = 0.2
 
     # -- state ----------------------------------------------------------------------------
@@ -143,6 +144,15 @@ class QuasiNewtonStepper(Stepper):
             st.gamma = 1.0 / norm if norm > 0 else 1.0
         st.pending = ~(st.d2 > 0)
         st.any_pending = bool(st.pending.any())
+        if st.any_pending and np.any(g[st.pending] != 0):
+            i = int(np.flatnonzero(st.pending & (g != 0))[0])
+            name = self.problem._name_of(i)
+            raise InputError(
+                f"{self.name_for_errors}: no scale for parameter {name!r}: it starts at 0, the "
+                f"loss is 0 there too, and no other parameter of the same dimension has a "
+                f"nonzero size — so no step length in its units can be derived. Pass "
+                f"scales={{{name!r}: <typical size with units>}} or "
+                f"H0={{{name!r}: <inverse curvature, [θ]²/[L]>, ...}}")
         st.f0 = f
         st.p = self._direction(g, st)
         return st
