@@ -95,3 +95,24 @@ def test_same_iterates_under_power_of_ten_rescaling(method, exps):
     ref, res = run_scaled(np.ones(4)), run_scaled(c)
     assert (res.nit, res.nfev) == (ref.nit, ref.nfev) and ref.success
     np.testing.assert_allclose(res.history.x.m * c, ref.history.x.m, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("method", ["bfgs", "lbfgs"])
+@pytest.mark.parametrize("name", ["rosenbrock", "brown_badly_scaled", "beale", "wood",
+                                  "biggs_exp6", "watson_6", "ext_rosenbrock_100"])
+def test_power_of_two_unit_factors_give_bit_identical_iterates(name, method):
+    """With factors 2^k every floating-point operation scales exactly, so an exactly
+    invariant method must take bit-identical steps (no start entry is 0 here, or all are)."""
+    from unitdescent.testing import get
+
+    p = get(name)
+    c = 2.0 ** np.random.default_rng(7).integers(-30, 31, p.n)
+
+    def run_scaled(c):
+        obj = ud.Objective(lambda v: p.fun(v * c), params="m", loss="",
+                           jac=lambda v: p.grad(v * c) * c)
+        return ud.minimize(obj, Q_(p.x0 / c, "m"), method=method)
+
+    ref, res = run_scaled(np.ones(p.n)), run_scaled(c)
+    assert ref.success and (res.nit, res.nfev) == (ref.nit, ref.nfev)
+    assert np.array_equal(res.history.x.m * c, ref.history.x.m)
