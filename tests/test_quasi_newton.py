@@ -193,3 +193,39 @@ def test_lbfgs_memory_bounds_storage():
         x, f, g, st = sr.x, sr.f, sr.g, sr.state
     assert st.S.shape == (3, 100) and st.count == 6 and st.npairs == 3
     assert f < p.fun(p.x0)
+
+
+def textbook_two_loop(v, pairs, h0):
+    """Nocedal & Wright Algorithm 7.4, written plainly: pairs oldest first, H₀ diagonal."""
+    q = v.copy()
+    alphas = []
+    for s, y in reversed(pairs):
+        a = (s @ q) / (s @ y)
+        q -= a * y
+        alphas.append(a)
+    r = h0 * q
+    for (s, y), a in zip(pairs, reversed(alphas)):
+        b = (y @ r) / (s @ y)
+        r += s * (a - b)
+    return r
+
+
+def test_lbfgs_apply_matches_the_textbook_two_loop():
+    rng = np.random.default_rng(3)
+    n, m = 40, 5
+    A = rng.standard_normal((n, n))
+    A = A @ A.T + n * np.eye(n)
+    prob = ud.Objective(lambda x: 0.5 * x @ A @ x, params="m", loss="J",
+                        jac=lambda x: A @ x).compile(Q_(rng.random(n) + 0.5, "m"))
+    stepper = ud.rules.LBFGS(memory=m).bind(prob)
+    st = stepper.init(prob.x0, prob.f0, prob.grad(prob.x0))
+    pairs = []
+    for t in range(8):  # wraps around the ring buffer
+        s = rng.standard_normal(n)
+        y = A @ s
+        stepper.pair(st, s, y, float(s @ y))
+        pairs = (pairs + [(s, y)])[-m:]
+        v = rng.standard_normal(n)
+        want = textbook_two_loop(v, pairs, st.gamma * st.d2)
+        np.testing.assert_allclose(stepper.apply(v, st), want, rtol=1e-10,
+                                   atol=1e-12 * np.abs(want).max())
