@@ -156,7 +156,8 @@ def summary(rows) -> list[str]:
             a = [r[ours]["nfev"] for r in rs]
             b = [r[theirs]["nfev"] for r in rs]
             solved = f"{sum(_ok(r[ours]) for r in rs)} / {sum(_ok(r[theirs]) for r in rs)}"
-            both = [r[theirs]["nfev"] / r[ours]["nfev"] for r in rs if _ok(r[ours]) and _ok(r[theirs])]
+            both = [r[theirs]["nfev"] / r[ours]["nfev"] for r in rs
+                    if _ok(r[ours]) and _ok(r[theirs])]
             to_sol = [(r[theirs]["nfev"] if _ok(r[theirs]) else np.inf)
                       / (r[ours]["nfev"] if _ok(r[ours]) else np.inf) for r in rs
                       if _ok(r[ours]) or _ok(r[theirs])]

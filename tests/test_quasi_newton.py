@@ -35,7 +35,8 @@ def test_bad_units_give_the_same_run(name):
     for k in good.x:
         assert bad.x[k].m_as(good.x[k].units) == pytest.approx(good.x[k].m, rel=1e-9, abs=1e-12)
     # and the bad-units answer is given back in the units the user chose
-    assert {str(bad.x[k].units) for k in bad.x} == {str(q.units) for q in p.x0_quantities("bad").values()}
+    given = p.x0_quantities("bad")
+    assert all(bad.x[k].units == given[k].units for k in given)
 
 
 def test_bfgs_is_the_default_and_needs_no_units():
@@ -176,7 +177,7 @@ def test_nan_everywhere_fails_with_a_clear_message():
     obj = ud.Objective(f, params="m", loss="J", jac=lambda x: x)
     res = ud.minimize(obj, Q_(x0, "m"), method="lbfgs")
     assert not res.success and res.status == ud.Status.LINE_SEARCH_FAILED
-    assert re.search(r"NaN or infinite at (\d+) of \1|NaN or infinite at \d+ of \d+ trial", res.message)
+    assert re.search(r"NaN or infinite at \d+ of \d+ trial steps", res.message)
     assert res.x.m_as("m") == x0 and res.fun.m == 0.5  # the last finite iterate is kept
     with pytest.raises(ud.OptimizationError, match="the loss is undefined next to"):
         ud.minimize(obj, Q_(x0, "m"), throw=True)
