@@ -26,7 +26,7 @@ MESSAGES = {
 }
 
 
-def minimize(fun, x0, method="gd", jac=None, hess=None, **options) -> Result:
+def minimize(fun, x0, method="bfgs", jac=None, hess=None, **options) -> Result:
     """Minimize ``fun`` from ``x0``, with every unit checked before the first step.
 
     Parameters
@@ -38,8 +38,13 @@ def minimize(fun, x0, method="gd", jac=None, hess=None, **options) -> Result:
     x0 : Quantity or dict of Quantities
         The start; plain numbers are dimensionless.
     method : str or Rule
-        ``"gd"``, ``"momentum"``, ``"adam"``, ``"preconditioned"`` … (see ``ud.METHODS``) or a
-        configured rule such as ``ud.rules.GD(lr=...)``.
+        ``"bfgs"`` (the default: it needs no hyperparameter with units), ``"lbfgs"`` (many
+        parameters; option ``memory``), ``"gd"``, ``"momentum"``, ``"adam"``,
+        ``"preconditioned"`` … (see ``ud.METHODS``) or a configured rule such as
+        ``ud.rules.GD(lr=...)``. The quasi-Newton methods seed their inverse Hessian from
+        per-parameter scales, search a dimensionless step length (strong Wolfe) and also
+        stop when the predicted decrease ½gᵀHg [L] is at most ``gtol`` [L] or
+        ``gtol_rel``·(f₀ − f) (the decrease so far).
     jac, hess : callable, optional
         Gradient [L]/[θ_i] and Hessian [L]/([θ_i][θ_j]); finite differences otherwise.
     **options

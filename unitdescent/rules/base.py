@@ -29,7 +29,7 @@ class StepResult(NamedTuple):
     g: np.ndarray
     state: Any
     failed: str = ""  # non-empty: the step could not be taken (e.g. line search failed)
-    converged: str = ""  # non-empty: the rule's own convergence test passed at x (the reason)
+    converged: str = ""  # non-empty: the stepper's own convergence test passed at the new x
 
 
 class Stepper(ABC):
