@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 #: subcommand name -> (help, add_arguments(parser), run(args) -> exit code)
 COMMANDS: dict = {}
 
 
-def command(name: str, help: str):
-    """Register a subcommand: decorate ``run(args)``; its ``.arguments`` adds options."""
+def command(name: str, help: str, arguments=None):
+    """Register a subcommand: decorate ``run(args) -> exit code``.
+
+    ``arguments(parser)``, when given, adds the subcommand's options.
+    """
 
     def wrap(run):
-        COMMANDS[name] = (help, getattr(run, "arguments", None), run)
+        COMMANDS[name] = (help, arguments, run)
         return run
 
     return wrap
@@ -40,15 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _load_commands():
-    """Import modules that register subcommands (kept lazy: the demo needs none of them)."""
-    import importlib
-
-    for mod in ("unitdescent.lint.cli",):
-        try:
-            importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name != mod and not mod.startswith(str(exc.name)):
-                raise
+    """Import the modules that register subcommands."""
+    from .lint import cli  # noqa: F401  (registers lint, rule, explain)
 
 
 def main(argv=None) -> int:
@@ -57,7 +54,12 @@ def main(argv=None) -> int:
     if not args.command:
         parser.print_help()
         return 2
-    return int(COMMANDS[args.command][2](args) or 0)
+    try:
+        return int(COMMANDS[args.command][2](args) or 0)
+    except BrokenPipeError:  # e.g. `unitdescent rule --list | head`: the reader left early
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

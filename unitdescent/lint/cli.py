@@ -23,16 +23,6 @@ SKIP_DIRS = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".to
              "dist"}
 
 
-def _with_args(add_arguments):
-    """Attach ``add_arguments`` as ``run.arguments`` (read by ``command`` when it registers)."""
-
-    def wrap(run):
-        run.arguments = add_arguments
-        return run
-
-    return wrap
-
-
 def _err(message: str) -> None:
     print(f"unitdescent: error: {message}", file=sys.stderr)
 
@@ -109,8 +99,8 @@ def _lint_args(p):
                    help="format of the config read from stdin")
 
 
-@command("lint", "check optimizer configs for unit-inconsistent hyperparameters")
-@_with_args(_lint_args)
+@command("lint", "check optimizer configs for unit-inconsistent hyperparameters",
+         arguments=_lint_args)
 def run_lint(args) -> int:
     paths = list(args.paths)
     if not paths:
@@ -168,8 +158,8 @@ def _rule_args(p):
     p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
 
 
-@command("rule", "explain a lint rule (unitdescent rule UD105) or list them all")
-@_with_args(_rule_args)
+@command("rule", "explain a lint rule (unitdescent rule UD105) or list them all",
+         arguments=_rule_args)
 def run_rule(args) -> int:
     if args.list or not args.code:
         if args.format == "markdown":
@@ -207,8 +197,8 @@ def _explain_args(p):
     p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
 
 
-@command("explain", "print an optimizer's unit table, for given parameter and loss units")
-@_with_args(_explain_args)
+@command("explain", "print an optimizer's unit table, for given parameter and loss units",
+         arguments=_explain_args)
 def run_explain(args) -> int:
     specs = tables.all_specs()
     if args.list or not args.name:
