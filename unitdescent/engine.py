@@ -20,7 +20,7 @@ DEFAULTS = dict(maxiter=1000, ftol=None, ftol_rel=0.0, xtol=None, xtol_rel=1e-10
 MESSAGES = {
     Status.CONVERGED: "converged: {detail}",
     Status.MAXITER: "stopped: maxiter ({maxiter}) reached — increase maxiter or loosen the tolerances",
-    Status.LINE_SEARCH_FAILED: "stopped: {detail}",
+    Status.STEP_FAILED: "stopped: {detail}",
     Status.NONFINITE: "stopped: {detail}; the last finite iterate is kept",
     Status.CALLBACK: "stopped: the callback raised StopIteration",
 }
@@ -137,7 +137,7 @@ def _run(problem, rule, stepper, stop, opts) -> Result:
                       f"the step may be too large")
             break
         if sr.failed:
-            status, detail = Status.LINE_SEARCH_FAILED, sr.failed
+            status, detail = Status.STEP_FAILED, sr.failed
             break
         if not (math.isfinite(sr.f) and math.isfinite(sr.g.sum())):  # one pass over g
             what = "loss" if not math.isfinite(sr.f) else "gradient"

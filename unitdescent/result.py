@@ -12,8 +12,9 @@ class Status(IntEnum):
 
     CONVERGED = 0
     MAXITER = 1
-    LINE_SEARCH_FAILED = 2
-    NONFINITE = 3
+    STEP_FAILED = 2  #: the rule could not take a step: line search failed, Hessian unusable
+    LINE_SEARCH_FAILED = 2  #: the same status under its older, narrower name
+    NONFINITE = 3  #: the loss or gradient became NaN/inf at a new iterate
     CALLBACK = 4
 
     @property
