@@ -139,7 +139,8 @@ def _run(problem, rule, stepper, stop, opts) -> Result:
         if sr.failed:
             status, detail = Status.STEP_FAILED, sr.failed
             break
-        if not (math.isfinite(sr.f) and math.isfinite(sr.g.sum())):  # one pass over g
+        if not (math.isfinite(sr.f) and (math.isfinite(sr.g @ sr.g)  # one BLAS pass over g
+                                         or np.isfinite(sr.g).all())):
             what = "loss" if not math.isfinite(sr.f) else "gradient"
             status = Status.NONFINITE
             detail = (f"the {what} became {sr.f if what == 'loss' else 'non-finite'} at "
@@ -168,7 +169,7 @@ def _run(problem, rule, stepper, stop, opts) -> Result:
         hist = History(loss=problem.registry.Quantity(np.array(fs), problem.loss_unit),
                        x=_stack(problem, xs) if xs is not None else None)
     result = Result(
-        x=problem.x_out(x), fun=problem.loss_out(f), jac=problem.grad_out(g), nit=nit,
+        x=problem.x_out(x, copy=False), fun=problem.loss_out(f), jac=problem.grad_out(g), nit=nit,
         nfev=problem.nfev, njev=problem.njev, nhev=problem.nhev, success=status.success,
         status=status, message=message, history=hist, method=rule,
     )

@@ -142,7 +142,7 @@ class Problem:
                 shape = space.specs[0].shape
                 if shape == ():
                     return lambda v: fn(v[0])
-                return lambda v: fn(_readonly(v).reshape(shape))
+                return lambda v: fn(_readonly(v, shape))
             return lambda v: fn(**space.magnitudes(_readonly(v)))
         if space.single:
             return lambda v: fn(space.quantities(v))
@@ -239,7 +239,7 @@ class Problem:
 
     # -- the gradient --------------------------------------------------------------------
     def _typical(self, scales):
-        typ = np.abs(self.x0).copy()
+        typ = np.abs(self.x0)
         sp = self.space
         for s in sp.specs:
             block = typ[s.slice]
@@ -406,9 +406,9 @@ class Problem:
         return lambda v: conv(call(v))
 
     # -- results -------------------------------------------------------------------------
-    def x_out(self, vec):
-        """``x0``'s structure, in the user's own units."""
-        return self.space.quantities(vec, self.user_units)
+    def x_out(self, vec, copy: bool = True):
+        """``x0``'s structure, in the user's own units (``copy=False``: share ``vec``)."""
+        return self.space.quantities(vec, self.user_units, copy=copy)
 
     def loss_out(self, value):
         return self.registry.Quantity(float(value), self.loss_unit)
@@ -426,8 +426,9 @@ class Problem:
         return out[self.space.SINGLE] if self.space.single else out
 
 
-def _readonly(v):
-    view = v.view()
+def _readonly(v, shape=None):
+    """A read-only view of ``v`` (reshaped): the user's function cannot change our iterate."""
+    view = v.view() if shape is None else v.reshape(shape)
     view.flags.writeable = False
     return view
 

@@ -102,8 +102,10 @@ class ParamSpace:
                 wu = as_unit(wu, registry, what=f"declared units of {name}")
                 arr = np.asarray(_convert(q, arr, unit, wu, label), dtype=float)
                 unit = wu
-            bad = ~np.isfinite(arr)
-            if bad.any():
+            with np.errstate(over="ignore", invalid="ignore"):
+                total = arr.sum()  # one pass; locate the culprit only when it is not finite
+            bad = ~np.isfinite(arr) if not np.isfinite(total) else None
+            if bad is not None and bad.any():
                 where = np.argwhere(bad)[0] if arr.ndim else ()
                 raise InputError(f"{label} is not finite at index {tuple(where)}: "
                                  f"{arr[tuple(where)] if arr.ndim else arr}. Start from finite values.")
@@ -122,15 +124,16 @@ class ParamSpace:
             out[s.name] = part[0] if s.shape == () else part.reshape(s.shape)
         return out
 
-    def quantities(self, vec: np.ndarray, units=None):
+    def quantities(self, vec: np.ndarray, units=None, copy: bool = True):
         """``x0``'s structure with Quantities: one Quantity, or a dict of them.
 
-        ``units`` (dict name -> unit) converts to other units (e.g. the user's own).
+        ``units`` (dict name -> unit) converts to other units (e.g. the user's own);
+        ``copy=False`` lets the Quantities share ``vec``'s memory (for a vector nobody else uses).
         """
         mags = self.magnitudes(vec)
         out = {}
         for s in self.specs:
-            q = self.registry.Quantity(np.array(mags[s.name], dtype=float, copy=True), s.unit)
+            q = self.registry.Quantity(np.array(mags[s.name], dtype=float, copy=copy or None), s.unit)
             if units is not None and units[s.name] != s.unit:
                 q = q.to(units[s.name])
             out[s.name] = q

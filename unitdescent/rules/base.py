@@ -10,6 +10,7 @@ floats.
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar, NamedTuple
@@ -58,7 +59,7 @@ class UpdateStepper(Stepper):
         delta, state = self.update(g, state, x)
         x_new = x + delta
         f_new = self.problem.fun(x_new)
-        if not np.isfinite(f_new):
+        if not math.isfinite(f_new):
             return StepResult(x_new, f_new, g, state)
         return StepResult(x_new, f_new, self.problem.grad(x_new), state)
 
