@@ -379,6 +379,17 @@ def test_json_round_trip():
         ud.FitResult.from_dict({})
 
 
+def test_json_round_trip_is_strict_json_with_no_degrees_of_freedom():
+    t = Q_([0.0, 1.0], "s")
+    res = ud.fit(lambda t, a, b: a + b * t, t, Q_([1.0, 3.0], "m"),
+                 {"a": Q_(0.5, "m"), "b": Q_(1.0, "m/s")})
+    assert res.dof == 0
+    text = json.dumps(res.to_dict(), allow_nan=False)  # strict JSON: no Infinity/NaN tokens
+    back = ud.FitResult.from_dict(json.loads(text))
+    assert back.params["b"].m_as("m/s") == pytest.approx(2.0)
+    assert np.isnan(back.redchi) or np.isinf(back.redchi)
+
+
 def test_summary_text():
     res = fit_decay(t_unit="ms")
     text = res.summary()

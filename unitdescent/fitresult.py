@@ -152,9 +152,13 @@ class FitResult:
 
     # -- JSON ----------------------------------------------------------------------------
     def to_dict(self) -> dict:
-        """Plain Python data (JSON-ready): numbers, lists, and units as strings."""
+        """Plain Python data for strict JSON: numbers, lists, units as strings.
+
+        Non-finite numbers (an infinite reduced χ² with no degrees of freedom, say) are
+        written as the strings "inf", "-inf", "nan", which :meth:`from_dict` reads back.
+        """
         space = self.covariance.space
-        return {
+        return _strict({
             "name": self.name,
             "method": self.method,
             "params": {n: _qdict(q) for n, q in self.params.items()},
@@ -173,7 +177,7 @@ class FitResult:
             "message": self.message,
             "absolute_sigma": bool(self.absolute_sigma),
             "single": bool(self.extra.get("single", False)),
-        }
+        })
 
     @classmethod
     def from_dict(cls, data: dict, registry=None) -> FitResult:
@@ -208,6 +212,17 @@ class FitResult:
 
 def _ustr(unit) -> str:
     return "{:D}".format(unit)
+
+
+def _strict(data):
+    """Replace non-finite floats, which strict JSON cannot hold, by their names."""
+    if isinstance(data, dict):
+        return {k: _strict(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_strict(v) for v in data]
+    if isinstance(data, float) and not np.isfinite(data):
+        return str(data)  # 'inf', '-inf', 'nan': float() and np.array(dtype=float) read them
+    return data
 
 
 def _qdict(q) -> dict:
