@@ -63,9 +63,9 @@ class QuasiNewtonRule(Rule):
 
     def _common(self, problem, bare):
         gtol = self.resolve("gtol", problem, bare, allow_array=False)
-        gtol_rel = self.resolve("gtol_rel", problem, bare, allow_array=False)
-        c1 = self.resolve("c1", problem, bare, allow_array=False)
-        c2 = self.resolve("c2", problem, bare, allow_array=False)
+        gtol_rel = self._ratio("gtol_rel", problem, bare)
+        c1 = self._ratio("c1", problem, bare)
+        c2 = self._ratio("c2", problem, bare)
         if not 0 < c1 < c2 < 1:
             raise InputError(f"{self.name}: the Wolfe constants need 0 < c1 < c2 < 1, got "
                              f"c1={c1}, c2={c2}")
@@ -82,6 +82,16 @@ class QuasiNewtonRule(Rule):
                                  f"inverse Hessian, [θ]²/[L])")
         return dict(gtol=0.0 if gtol is None else gtol, gtol_rel=gtol_rel, c1=c1, c2=c2,
                     maxls=int(self.maxls), H0=H0, name=self.name)
+
+
+    def _ratio(self, name, problem, bare):
+        """A dimensionless option as a float: a finite plain number is taken as it is (what
+        ``resolve`` would return, without its per-parameter pint work); anything else —
+        a Quantity, a string, a dict, NaN — goes through ``resolve`` and its checks."""
+        value = getattr(self, name)
+        if type(value) in (float, int) and math.isfinite(value):
+            return float(value)
+        return self.resolve(name, problem, bare, allow_array=False)
 
 
 def seed_scales(problem, f, g) -> np.ndarray:
