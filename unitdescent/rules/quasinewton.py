@@ -38,6 +38,10 @@ from .base import Rule, Stepper, StepResult
 ROUNDING_REL = 1e-8
 #: A predicted decrease below this fraction of |f| cannot show in the loss: stop there.
 ROUNDING_FLOOR = 4 * float(np.finfo(float).eps)
+#: Loss differences up to this fraction of |f| are treated as rounding noise (10⁴ ulps; the
+#: rounding noise of a computed loss is often 10–100 ulps where its terms cancel). A step
+#: whose predicted decrease is below it is not judged by the loss at all (see ``step``).
+NOISE_REL = 1e4 * float(np.finfo(float).eps)
 
 
 @dataclass(frozen=True)
@@ -181,6 +185,8 @@ class QuasiNewtonStepper(Stepper):
             return StepResult(x, f, g, st, failed=f"{self.problem.objective.name}: the "
                               f"quasi-Newton direction is not a descent direction (gᵀp = "
                               f"{slope:.3g}); the gradient may be wrong")
+        if -0.5 * slope <= NOISE_REL * abs(f):
+            return self._final_step(x, f, g, p, slope, st)
         search = self._search(x, f, p, slope)
         if search.trial is None and st.npairs:
             # H may have drifted: restart from the diagonal seed and try once more
@@ -213,6 +219,29 @@ class QuasiNewtonStepper(Stepper):
             conv = (f"the predicted decrease ½gᵀHg = {dec:.3g} is below the rounding of the "
                     f"loss ({ROUNDING_FLOOR:g}·|f|)")
         return StepResult(x_new, t.phi, g_new, st, converged=conv)
+
+    def _final_step(self, x, f, g, p, slope, st) -> StepResult:
+        """The quasi-Newton step when its predicted decrease ½gᵀHg is below the rounding
+        noise of the loss.
+
+        Comparing losses cannot judge such a step: the sufficient-decrease test would compare
+        two rounding errors and decide differently for the same problem in other units. So
+        the full step is taken without a line search (the model, built from gradients, is
+        still informative), kept unless the loss grew by more than its noise, and the run
+        ends — the same decision in any units, like the fitting module's Levenberg–Marquardt.
+        """
+        dec = -0.5 * slope
+        noise = NOISE_REL * abs(f)
+        x_new = x + p
+        f_new = self.problem.fun(x_new)
+        if not (f_new <= f + noise):  # grew beyond the noise, or not finite: keep x
+            return StepResult(x, f, g, st, converged=(
+                f"no further decrease within rounding (predicted decrease ½gᵀHg = {dec:.3g} "
+                f"≤ {NOISE_REL:.2g}·|f|, and the full step did not keep the loss within that)"))
+        return StepResult(x_new, f_new, self.problem.grad(x_new), st, converged=(
+            f"the predicted decrease ½gᵀHg = {dec:.3g} is below the rounding noise of the "
+            f"loss ({NOISE_REL:.2g}·|f|); the last quasi-Newton step was taken without a "
+            f"line search"))
 
     def _direction(self, g, st):
         """p = −H·g [θ] (``apply`` returns a fresh array, negated in place)."""
