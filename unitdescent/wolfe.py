@@ -54,7 +54,8 @@ class Search(NamedTuple):
 
 
 def strong_wolfe(phi: Callable[[float], Trial], phi0: float, dphi0: float, alpha1: float = 1.0,
-                 *, c1: float = 1e-4, c2: float = 0.9, maxiter: int = 40) -> Search:
+                 *, c1: float = 1e-4, c2: float = 0.9, maxiter: int = 40,
+                 first: Trial | None = None) -> Search:
     """Find a step length α (dimensionless) meeting the strong Wolfe conditions.
 
     Parameters
@@ -71,6 +72,8 @@ def strong_wolfe(phi: Callable[[float], Trial], phi0: float, dphi0: float, alpha
         Wolfe constants, 0 < c1 < c2 < 1 (dimensionless).
     maxiter : int
         Total number of trial evaluations allowed.
+    first : Trial, optional
+        φ at ``alpha1`` if the caller has already evaluated it (it counts as the first trial).
 
     Returns
     -------
@@ -82,7 +85,7 @@ def strong_wolfe(phi: Callable[[float], Trial], phi0: float, dphi0: float, alpha
         raise ValueError(f"need 0 < c1 < c2 < 1, got c1={c1}, c2={c2}")
     if not dphi0 < 0:
         return Search(None, False, f"not a descent direction (slope gᵀp = {dphi0:.3g})", 0, 0)
-    state = _Counter(phi, phi0, dphi0, c1, maxiter)
+    state = _Counter(phi, phi0, dphi0, c1, maxiter, first)
     try:
         return _search(state, phi0, dphi0, alpha1, c2, maxiter)
     except _TooSmall:
@@ -122,17 +125,21 @@ def _search(state, phi0, dphi0, alpha1, c2, maxiter):
 class _Counter:
     """Shared bookkeeping: the evaluation budget, the best sufficient-decrease point."""
 
-    def __init__(self, phi, phi0, dphi0, c1, maxiter):
+    def __init__(self, phi, phi0, dphi0, c1, maxiter, first=None):
         self.phi, self.phi0, self.dphi0, self.c1 = phi, phi0, dphi0, c1
         self.maxiter, self.n, self.nonfinite = maxiter, 0, 0
         self.best: Trial | None = None
+        self.first = first  # already evaluated at the first trial step
 
     def left(self) -> bool:
         return self.n < self.maxiter
 
     def eval(self, alpha: float) -> Trial:
         self.n += 1
-        t = self.phi(alpha)
+        if self.first is not None:
+            t, self.first = self.first, None
+        else:
+            t = self.phi(alpha)
         if t is None:
             raise _TooSmall
         if not t.finite:

@@ -30,7 +30,7 @@ import numpy as np
 
 from ..dims import DIMENSIONLESS, LOSS, PRECONDITIONER
 from ..errors import InputError
-from ..wolfe import Trial, strong_wolfe
+from ..wolfe import Search, Trial, strong_wolfe
 from .base import Rule, Stepper, StepResult
 
 #: When the line search cannot decrease the loss any more, the run counts as converged if the
@@ -253,7 +253,7 @@ class QuasiNewtonStepper(Stepper):
         problem = self.problem
 
         def phi(alpha):
-            xt = x + alpha * p
+            xt = x + p if alpha == 1.0 else x + alpha * p  # 1.0·p is p exactly
             if alpha < 1e-4 and np.array_equal(xt, x):
                 return None  # below rounding: x cannot change, no decrease to find
             ft = problem.fun(xt)
@@ -262,7 +262,14 @@ class QuasiNewtonStepper(Stepper):
             gt = problem.grad(xt)
             return Trial(alpha, ft, float(gt @ p), (xt, gt))
 
-        return strong_wolfe(phi, f, slope, 1.0, c1=self.c1, c2=self.c2, maxiter=self.maxls)
+        # The quasi-Newton step α = 1 usually meets both conditions at once: test it here
+        # exactly as the search's first trial would, and only start the search otherwise.
+        first = phi(1.0)
+        if (first.finite and first.phi <= f + self.c1 * 1.0 * slope
+                and abs(first.dphi) <= -self.c2 * slope):
+            return Search(first, True, "", 0, 1)
+        return strong_wolfe(phi, f, slope, 1.0, c1=self.c1, c2=self.c2, maxiter=self.maxls,
+                            first=first)
 
     def _failure(self, search) -> str:
         if not search.nonfinite:
