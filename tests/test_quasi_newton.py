@@ -242,14 +242,28 @@ def test_lbfgs_apply_matches_the_textbook_two_loop():
                                    atol=1e-12 * np.abs(want).max())
 
 
-def test_step_below_the_loss_noise_is_taken_without_a_line_search():
-    """Watson's function has a nonzero minimum; its last quasi-Newton step predicts a decrease
-    of a few ulps of f, which the loss cannot judge: the step is taken as it is, and the run
-    ends there — in any units."""
+@pytest.mark.parametrize("method", ["bfgs", "lbfgs"])
+def test_step_below_the_loss_noise_is_taken_without_a_line_search(method):
+    """Watson's function has a nonzero minimum; with gtol_rel=0 the run goes on until a
+    quasi-Newton step predicts a decrease below the rounding noise of f, which comparing
+    losses cannot judge: that step is taken as it is and the run ends — in any units."""
     p = get("watson_6")
-    res = ud.minimize(p.objective("well"), p.x0_quantities("well"), history=False)
-    assert res.success and "below the rounding noise of the loss" in res.message
-    assert p.error(res.fun.m) <= 1e-12
+    runs = [ud.minimize(p.objective(w), p.x0_quantities(w), method=method, gtol_rel=0.0,
+                        history=False) for w in ("well", "bad")]
+    for res in runs:
+        assert res.success and "below the rounding noise of the loss" in res.message
+        assert "without a line search" in res.message
+        assert p.error(res.fun.m) <= 1e-12
+    assert (runs[0].nit, runs[0].nfev) == (runs[1].nit, runs[1].nfev)
+
+
+def test_the_stop_on_the_decrement_takes_one_last_step():
+    p = get("rosenbrock")
+    res = ud.minimize(p.objective("well"), p.x0_quantities("well"), history=True)
+    assert "≤ gtol_rel" in res.message and "without a line search" in res.message
+    # the last step removed most of what the model predicted was left
+    f = res.history.loss.m
+    assert f[-1] < 1e-3 * f[-2]
 
 
 def test_plain_number_options_match_resolved_ones():

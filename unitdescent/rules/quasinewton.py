@@ -17,7 +17,12 @@ points in any units (up to rounding).
 Stopping adds one test to the engine's loss/step tests: the quasi-Newton decrement
 ½·gᵀHg (units [L], the loss decrease the quadratic model predicts) at most ``gtol`` [L], or at
 most ``gtol_rel`` times the decrease achieved so far, f₀ − f (a ratio of two losses: it does
-not depend on the loss units or on a constant added to the loss).
+not depend on the loss units or on a constant added to the loss; by default 4 ulps, the
+rounding level of f₀ − f). When it passes, one last quasi-Newton step is taken without a line
+search and the run ends: near a minimum that step removes most of the predicted decrease (the
+convergence is superlinear), for one evaluation. The same last step is taken — and the run
+ends — when the predicted decrease is below the rounding noise of the loss (``NOISE_REL``·|f|),
+where comparing losses could not judge a step and would decide differently in other units.
 """
 
 from __future__ import annotations
@@ -36,8 +41,9 @@ from .base import Rule, Stepper, StepResult
 #: When the line search cannot decrease the loss any more, the run counts as converged if the
 #: predicted decrease ½gᵀHg is below this fraction of |f| (the loss is flat to rounding).
 ROUNDING_REL = 1e-8
-#: A predicted decrease below this fraction of |f| cannot show in the loss: stop there.
-ROUNDING_FLOOR = 4 * float(np.finfo(float).eps)
+#: Default ``gtol_rel``: stop when the predicted decrease is at the rounding level (4 ulps) of
+#: the decrease achieved so far, f₀ − f — after one last quasi-Newton step (see ``step``).
+GTOL_REL = 4 * float(np.finfo(float).eps)
 #: Loss differences up to this fraction of |f| are treated as rounding noise (10⁴ ulps; the
 #: rounding noise of a computed loss is often 10–100 ulps where its terms cancel). A step
 #: whose predicted decrease is below it is not judged by the loss at all (see ``step``).
@@ -49,7 +55,7 @@ class QuasiNewtonRule(Rule):
     """Options shared by the quasi-Newton rules.
 
     gtol : Quantity [L], optional — stop when the decrement ½gᵀHg is at most gtol
-    gtol_rel : dimensionless — stop when ½gᵀHg ≤ gtol_rel·(f₀ − f) (default 1e-18)
+    gtol_rel : dimensionless — stop when ½gᵀHg ≤ gtol_rel·(f₀ − f) (default 4·eps ≈ 8.9e-16)
     H0 : Quantity [θ]²/[L] or dict per parameter, optional — the diagonal seed of the inverse
         Hessian (default: γ·d_i² from the scales and the first step)
     c1, c2 : dimensionless Wolfe constants (defaults 1e-4, 0.9)
@@ -57,7 +63,7 @@ class QuasiNewtonRule(Rule):
     """
 
     gtol: Any = None
-    gtol_rel: Any = 1e-18
+    gtol_rel: Any = GTOL_REL
     H0: Any = None
     c1: Any = 1e-4
     c2: Any = 0.9
@@ -168,6 +174,7 @@ class QuasiNewtonStepper(Stepper):
                 f"scales={{{name!r}: <typical size with units>}} or "
                 f"H0={{{name!r}: <inverse curvature, [θ]²/[L]>, ...}}")
         st.f0 = f
+        st.finish = ""
         st.p = self._direction(g, st)
         return st
 
@@ -185,7 +192,7 @@ class QuasiNewtonStepper(Stepper):
             return StepResult(x, f, g, st, failed=f"{self.problem.objective.name}: the "
                               f"quasi-Newton direction is not a descent direction (gᵀp = "
                               f"{slope:.3g}); the gradient may be wrong")
-        if -0.5 * slope <= NOISE_REL * abs(f):
+        if st.finish or -0.5 * slope <= NOISE_REL * abs(f):
             return self._final_step(x, f, g, p, slope, st)
         search = self._search(x, f, p, slope)
         if search.trial is None and st.npairs:
@@ -215,33 +222,32 @@ class QuasiNewtonStepper(Stepper):
         elif dec <= self.gtol_rel * (st.f0 - t.phi):
             conv = (f"the predicted decrease ½gᵀHg = {dec:.3g} ≤ gtol_rel × the decrease so far "
                     f"(f₀ − f = {st.f0 - t.phi:.3g})")
-        elif dec <= ROUNDING_FLOOR * abs(t.phi):
-            conv = (f"the predicted decrease ½gᵀHg = {dec:.3g} is below the rounding of the "
-                    f"loss ({ROUNDING_FLOOR:g}·|f|)")
-        return StepResult(x_new, t.phi, g_new, st, converged=conv)
+        st.finish = conv  # the next call takes the last quasi-Newton step and stops
+        return StepResult(x_new, t.phi, g_new, st)
 
     def _final_step(self, x, f, g, p, slope, st) -> StepResult:
-        """The quasi-Newton step when its predicted decrease ½gᵀHg is below the rounding
-        noise of the loss.
+        """The last quasi-Newton step: after a stopping test on ½gᵀHg passed (``st.finish``),
+        or when the predicted decrease ½gᵀHg is below the rounding noise of the loss.
 
-        Comparing losses cannot judge such a step: the sufficient-decrease test would compare
-        two rounding errors and decide differently for the same problem in other units. So
-        the full step is taken without a line search (the model, built from gradients, is
-        still informative), kept unless the loss grew by more than its noise, and the run
-        ends — the same decision in any units, like the fitting module's Levenberg–Marquardt.
+        The full step is taken without a line search (the model, built from gradients, is
+        still informative where loss differences are not), kept unless the loss grew by more
+        than its rounding noise, and the run ends. Below the noise a sufficient-decrease test
+        would compare two rounding errors and could decide differently for the same problem
+        in other units; this decision cannot flip (cf. the fitting module's
+        Levenberg–Marquardt).
         """
         dec = -0.5 * slope
         noise = NOISE_REL * abs(f)
+        reason = st.finish or (f"the predicted decrease ½gᵀHg = {dec:.3g} is below the "
+                               f"rounding noise of the loss ({NOISE_REL:.2g}·|f|)")
         x_new = x + p
         f_new = self.problem.fun(x_new)
         if not (f_new <= f + noise):  # grew beyond the noise, or not finite: keep x
             return StepResult(x, f, g, st, converged=(
-                f"no further decrease within rounding (predicted decrease ½gᵀHg = {dec:.3g} "
-                f"≤ {NOISE_REL:.2g}·|f|, and the full step did not keep the loss within that)"))
+                f"{reason}; the last quasi-Newton step did not lower the loss, the previous "
+                f"point is kept"))
         return StepResult(x_new, f_new, self.problem.grad(x_new), st, converged=(
-            f"the predicted decrease ½gᵀHg = {dec:.3g} is below the rounding noise of the "
-            f"loss ({NOISE_REL:.2g}·|f|); the last quasi-Newton step was taken without a "
-            f"line search"))
+            f"{reason}; the last quasi-Newton step was taken without a line search"))
 
     def _direction(self, g, st):
         """p = −H·g [θ] (``apply`` returns a fresh array, negated in place)."""

@@ -56,7 +56,8 @@ def _unitdescent_spec(method: str, cls) -> Spec:
             dim = dim.diagonal()
         hypers.append(Hyper(name, dim, default, required=name in cls.required, note=note))
     return Spec(f"unitdescent.{method}", (cls.__doc__ or method).strip().splitlines()[0],
-                tuple(hypers) + _engine_hypers(), notes=("the engine checks this signature",))
+                tuple(hypers) + _engine_hypers(), lr="lr" if "lr" in cls.option_names() else "",
+                notes=("the engine checks this signature",))
 
 
 TABLES: dict[str, Spec] = {s.name: s for s in TORCH + TORCH_TRANSFORMS + TORCH_SCHEDULERS
