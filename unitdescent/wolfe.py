@@ -7,7 +7,11 @@ x + α·p needs a *dimensionless* α, and both Wolfe conditions compare quantiti
 * curvature            |φ'(α)| ≤ c₂·|φ'(0)|
 
 The search is the bracketing-and-zoom algorithm of Nocedal & Wright (Algorithms 3.5 and 3.6,
-with scipy's cubic/quadratic interpolation safeguards). Unlike scipy's it treats a
+with scipy's cubic/quadratic interpolation safeguards, except that a quadratic step too close
+to an end of the bracket is moved to a tenth of the bracket from that end — as MINPACK's
+safeguards do — instead of being replaced by bisection, which would discard what the
+interpolation says: when the loss at α = 1 came out far above the model, the minimizer is
+near 0, not at ½). Unlike scipy's it treats a
 non-finite loss or gradient at a trial step as "too far" and backs off towards the last
 finite point, so a loss that is undefined beyond some boundary (a log of a negative number,
 an overflow) shortens the step instead of ending the run.
@@ -173,8 +177,10 @@ class _Counter:
             i += 1
             if alpha is None or not (a + 0.2 * width < alpha < b - 0.2 * width):
                 alpha = _quadmin(lo, hi)
-                if alpha is None or not (a + 0.1 * width < alpha < b - 0.1 * width):
+                if alpha is None:
                     alpha = a + 0.5 * width
+                else:  # safeguard: at least a tenth of the bracket from either end
+                    alpha = min(max(alpha, a + 0.1 * width), b - 0.1 * width)
             cur = self.eval(alpha)
             if not cur.finite or not self.armijo(cur) or cur.phi >= lo.phi:
                 old, hi = hi, cur if cur.finite else Trial(cur.alpha, np.inf, np.nan)
