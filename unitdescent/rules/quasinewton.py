@@ -174,7 +174,6 @@ class QuasiNewtonStepper(Stepper):
                 f"scales={{{name!r}: <typical size with units>}} or "
                 f"H0={{{name!r}: <inverse curvature, [θ]²/[L]>, ...}}")
         st.f0 = f
-        st.finish = ""
         st.p = self._direction(g, st)
         return st
 
@@ -192,7 +191,7 @@ class QuasiNewtonStepper(Stepper):
             return StepResult(x, f, g, st, failed=f"{self.problem.objective.name}: the "
                               f"quasi-Newton direction is not a descent direction (gᵀp = "
                               f"{slope:.3g}); the gradient may be wrong")
-        if st.finish or -0.5 * slope <= NOISE_REL * abs(f):
+        if -0.5 * slope <= NOISE_REL * abs(f):
             return self._final_step(x, f, g, p, slope, st)
         search = self._search(x, f, p, slope)
         if search.trial is None and st.npairs:
@@ -222,11 +221,12 @@ class QuasiNewtonStepper(Stepper):
         elif dec <= self.gtol_rel * (st.f0 - t.phi):
             conv = (f"the predicted decrease ½gᵀHg = {dec:.3g} ≤ gtol_rel × the decrease so far "
                     f"(f₀ − f = {st.f0 - t.phi:.3g})")
-        st.finish = conv  # the next call takes the last quasi-Newton step and stops
+        if conv:  # take the last quasi-Newton step, in this iteration, and stop
+            return self._final_step(x_new, t.phi, g_new, st.p, -2.0 * dec, st, conv)
         return StepResult(x_new, t.phi, g_new, st)
 
-    def _final_step(self, x, f, g, p, slope, st) -> StepResult:
-        """The last quasi-Newton step: after a stopping test on ½gᵀHg passed (``st.finish``),
+    def _final_step(self, x, f, g, p, slope, st, reason="") -> StepResult:
+        """The last quasi-Newton step: after a stopping test on ½gᵀHg passed (``reason``),
         or when the predicted decrease ½gᵀHg is below the rounding noise of the loss.
 
         The full step is taken without a line search (the model, built from gradients, is
@@ -238,8 +238,10 @@ class QuasiNewtonStepper(Stepper):
         """
         dec = -0.5 * slope
         noise = NOISE_REL * abs(f)
-        reason = st.finish or (f"the predicted decrease ½gᵀHg = {dec:.3g} is below the "
-                               f"rounding noise of the loss ({NOISE_REL:.2g}·|f|)")
+        reason = reason or (f"the predicted decrease ½gᵀHg = {dec:.3g} is below the "
+                            f"rounding noise of the loss ({NOISE_REL:.2g}·|f|)")
+        if not dec > 0:  # nothing left to gain (a zero gradient)
+            return StepResult(x, f, g, st, converged=reason)
         x_new = x + p
         f_new = self.problem.fun(x_new)
         if not (f_new <= f + noise):  # grew beyond the noise, or not finite: keep x
