@@ -173,3 +173,16 @@ def test_bad_x0():
         ud.minimize(quadratic, X0, method="gd", lr=LR_SGD, maxiter=-1)
     with pytest.raises(ud.InputError, match="history"):
         ud.minimize(quadratic, X0, method="gd", lr=LR_SGD, history="all")
+
+
+def test_xtol_rel_checks_every_entry_whichever_failed_last():
+    from unitdescent.engine import DEFAULTS, _Stopping
+
+    obj = ud.Objective(lambda x: float(x @ x), params="m", loss="J", jac=lambda x: 2 * x)
+    prob = obj.compile(ud.ureg.Quantity([1.0, 1.0, 1.0], "m"))
+    stop = _Stopping(prob, {**DEFAULTS, "xtol_rel": 1e-3})
+    x = np.ones(3)
+    assert stop.check(x, x + [0.0, 0.0, 1e-2], 1.0, 0.5) == ""  # entry 2 fails
+    assert stop.check(x, x + [1e-2, 0.0, 0.0], 1.0, 0.5) == ""  # entry 2 passes, 0 fails
+    assert stop.check(x, x + [0.0, 1e-2, 0.0], 1.0, 0.5) == ""
+    assert "xtol_rel" in stop.check(x, x + [1e-4, -1e-4, 1e-4], 1.0, 0.5)

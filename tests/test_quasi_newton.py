@@ -26,14 +26,24 @@ def test_solves_the_suite(name, method):
     assert p.error(res.fun.m) <= FTOL
 
 
-@pytest.mark.parametrize("name", ["rosenbrock", "beale", "box_3d", "wood", "helical_valley"])
-def test_bad_units_give_the_same_run(name):
+#: Powell's badly scaled function is left out: on it a 1-ulp change of the start alone changes
+#: the number of evaluations (the iteration amplifies rounding differences ~2× per step), so
+#: only bit-identical arithmetic — unit factors that are powers of two — could match it.
+CHAOTIC = {"powell_badly_scaled"}
+
+
+@pytest.mark.parametrize("method", ["bfgs", "lbfgs"])
+@pytest.mark.parametrize("name", [n for n in PROBLEMS if n not in CHAOTIC])
+def test_bad_units_give_the_same_run(name, method):
     p = get(name)
-    good = ud.minimize(p.objective("well"), p.x0_quantities("well"), history=False)
-    bad = ud.minimize(p.objective("bad"), p.x0_quantities("bad"), history=False)
+    good = ud.minimize(p.objective("well"), p.x0_quantities("well"), method=method,
+                       history=False)
+    bad = ud.minimize(p.objective("bad"), p.x0_quantities("bad"), method=method,
+                      history=False)
     assert (good.nit, good.nfev) == (bad.nit, bad.nfev)
     for k in good.x:
-        assert bad.x[k].m_as(good.x[k].units) == pytest.approx(good.x[k].m, rel=1e-9, abs=1e-12)
+        # rel 1e-6: at the singular minimum of extended Powell x ~ f^(1/4) is only that sharp
+        assert bad.x[k].m_as(good.x[k].units) == pytest.approx(good.x[k].m, rel=1e-6, abs=1e-12)
     # and the bad-units answer is given back in the units the user chose
     given = p.x0_quantities("bad")
     assert all(bad.x[k].units == given[k].units for k in given)
@@ -230,3 +240,38 @@ def test_lbfgs_apply_matches_the_textbook_two_loop():
         want = textbook_two_loop(v, pairs, st.gamma * st.d2)
         np.testing.assert_allclose(stepper.apply(v, st), want, rtol=1e-10,
                                    atol=1e-12 * np.abs(want).max())
+
+
+@pytest.mark.parametrize("method", ["bfgs", "lbfgs"])
+def test_step_below_the_loss_noise_is_taken_without_a_line_search(method):
+    """Watson's function has a nonzero minimum; with gtol_rel=0 the run goes on until a
+    quasi-Newton step predicts a decrease below the rounding noise of f, which comparing
+    losses cannot judge: that step is taken as it is and the run ends — in any units."""
+    p = get("watson_6")
+    runs = [ud.minimize(p.objective(w), p.x0_quantities(w), method=method, gtol_rel=0.0,
+                        history=False) for w in ("well", "bad")]
+    for res in runs:
+        assert res.success and "below the rounding noise of the loss" in res.message
+        assert "without a line search" in res.message
+        assert p.error(res.fun.m) <= 1e-12
+    assert (runs[0].nit, runs[0].nfev) == (runs[1].nit, runs[1].nfev)
+
+
+def test_the_stop_on_the_decrement_takes_one_last_step():
+    p = get("rosenbrock")
+    res = ud.minimize(p.objective("well"), p.x0_quantities("well"), history=True)
+    assert "≤ gtol_rel" in res.message and "without a line search" in res.message
+    # the last step removed most of what the model predicted was left
+    f = res.history.loss.m
+    assert f[-1] < 1e-3 * f[-2]
+
+
+def test_plain_number_options_match_resolved_ones():
+    p = get("beale")
+    plain = ud.minimize(p.objective("well"), p.x0_quantities("well"), c1=1e-4, c2=0.9,
+                        history=False)
+    quantities = ud.minimize(p.objective("well"), p.x0_quantities("well"),
+                             c1=Q_(1e-4, ""), c2=Q_(0.9, ""), history=False)
+    assert (plain.nit, plain.nfev) == (quantities.nit, quantities.nfev)
+    with pytest.raises(InputError):
+        ud.minimize(p.objective("well"), p.x0_quantities("well"), c1=float("nan"))

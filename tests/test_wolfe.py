@@ -78,3 +78,16 @@ def test_returns_best_armijo_point_when_curvature_cannot_be_met():
     s = strong_wolfe(lambda a: Trial(a, -a, -1.0), 0.0, -1.0, 1.0, maxiter=3)
     assert s.trial is not None and not s.wolfe
     assert s.trial.alpha == 16.0  # 1, 4, 16: the extrapolated trials
+
+
+@pytest.mark.parametrize("a, b, alpha1", [(1.0, -100.0, 1.0), (3.0, -6.0, 10.0),
+                                          (1.0, -1.0, 1.0)])
+def test_a_first_trial_given_by_the_caller_is_not_evaluated_again(a, b, alpha1):
+    phi, calls = quadratic(a=a, b=b)
+    plain = strong_wolfe(phi, 0.0, b, alpha1)
+    n_plain = len(calls)
+    first = phi(alpha1)
+    calls.clear()
+    given = strong_wolfe(phi, 0.0, b, alpha1, first=first)
+    assert given == plain  # the same trial, flags and trial count
+    assert len(calls) == n_plain - 1 and alpha1 not in calls[:1]

@@ -99,6 +99,7 @@ class _Stopping:
         self.xtol = None if opts["xtol"] is None else resolve("xtol", opts["xtol"], PARAM, sp, lu)
         self.xtol_rel = float(opts["xtol_rel"])
         self.typical = problem.typical
+        self._witness = 0  # an entry whose step failed the xtol_rel test last time
 
     def check(self, x_old, x_new, f_old, f_new) -> str:
         df = abs(f_new - f_old)
@@ -108,11 +109,21 @@ class _Stopping:
             return "the relative loss change is below ftol_rel"
         if self.xtol is None and not self.xtol_rel:
             return ""
+        if self.xtol is None and x_new.size:
+            # Every entry must pass; test first, on scalars, the entry that failed last time
+            # (usually still failing): the same answer without a pass over n entries.
+            w = self._witness
+            xw = float(x_new[w])
+            if abs(xw - float(x_old[w])) > self.xtol_rel * max(abs(xw), float(self.typical[w])):
+                return ""
         dx = np.abs(x_new - x_old)
         if self.xtol is not None and np.all(dx <= self.xtol):
             return "every step entry is below xtol"
-        if self.xtol_rel and np.all(dx <= self.xtol_rel * np.maximum(np.abs(x_new), self.typical)):
-            return "every step entry is below xtol_rel × max(|θ|, scale)"
+        if self.xtol_rel:
+            passed = dx <= self.xtol_rel * np.maximum(np.abs(x_new), self.typical)
+            if passed.all():
+                return "every step entry is below xtol_rel × max(|θ|, scale)"
+            self._witness = int(np.argmin(passed))  # the first entry that failed
         return ""
 
 

@@ -7,7 +7,11 @@ x + α·p needs a *dimensionless* α, and both Wolfe conditions compare quantiti
 * curvature            |φ'(α)| ≤ c₂·|φ'(0)|
 
 The search is the bracketing-and-zoom algorithm of Nocedal & Wright (Algorithms 3.5 and 3.6,
-with scipy's cubic/quadratic interpolation safeguards). Unlike scipy's it treats a
+with scipy's cubic/quadratic interpolation safeguards, except that a quadratic step too close
+to an end of the bracket is moved to a tenth of the bracket from that end — as MINPACK's
+safeguards do — instead of being replaced by bisection, which would discard what the
+interpolation says: when the loss at α = 1 came out far above the model, the minimizer is
+near 0, not at ½). Unlike scipy's it treats a
 non-finite loss or gradient at a trial step as "too far" and backs off towards the last
 finite point, so a loss that is undefined beyond some boundary (a log of a negative number,
 an overflow) shortens the step instead of ending the run.
@@ -54,7 +58,8 @@ class Search(NamedTuple):
 
 
 def strong_wolfe(phi: Callable[[float], Trial], phi0: float, dphi0: float, alpha1: float = 1.0,
-                 *, c1: float = 1e-4, c2: float = 0.9, maxiter: int = 40) -> Search:
+                 *, c1: float = 1e-4, c2: float = 0.9, maxiter: int = 40,
+                 first: Trial | None = None) -> Search:
     """Find a step length α (dimensionless) meeting the strong Wolfe conditions.
 
     Parameters
@@ -71,6 +76,8 @@ def strong_wolfe(phi: Callable[[float], Trial], phi0: float, dphi0: float, alpha
         Wolfe constants, 0 < c1 < c2 < 1 (dimensionless).
     maxiter : int
         Total number of trial evaluations allowed.
+    first : Trial, optional
+        φ at ``alpha1`` if the caller has already evaluated it (it counts as the first trial).
 
     Returns
     -------
@@ -82,7 +89,7 @@ def strong_wolfe(phi: Callable[[float], Trial], phi0: float, dphi0: float, alpha
         raise ValueError(f"need 0 < c1 < c2 < 1, got c1={c1}, c2={c2}")
     if not dphi0 < 0:
         return Search(None, False, f"not a descent direction (slope gᵀp = {dphi0:.3g})", 0, 0)
-    state = _Counter(phi, phi0, dphi0, c1, maxiter)
+    state = _Counter(phi, phi0, dphi0, c1, maxiter, first)
     try:
         return _search(state, phi0, dphi0, alpha1, c2, maxiter)
     except _TooSmall:
@@ -122,17 +129,21 @@ def _search(state, phi0, dphi0, alpha1, c2, maxiter):
 class _Counter:
     """Shared bookkeeping: the evaluation budget, the best sufficient-decrease point."""
 
-    def __init__(self, phi, phi0, dphi0, c1, maxiter):
+    def __init__(self, phi, phi0, dphi0, c1, maxiter, first=None):
         self.phi, self.phi0, self.dphi0, self.c1 = phi, phi0, dphi0, c1
         self.maxiter, self.n, self.nonfinite = maxiter, 0, 0
         self.best: Trial | None = None
+        self.first = first  # already evaluated at the first trial step
 
     def left(self) -> bool:
         return self.n < self.maxiter
 
     def eval(self, alpha: float) -> Trial:
         self.n += 1
-        t = self.phi(alpha)
+        if self.first is not None:
+            t, self.first = self.first, None
+        else:
+            t = self.phi(alpha)
         if t is None:
             raise _TooSmall
         if not t.finite:
@@ -166,8 +177,10 @@ class _Counter:
             i += 1
             if alpha is None or not (a + 0.2 * width < alpha < b - 0.2 * width):
                 alpha = _quadmin(lo, hi)
-                if alpha is None or not (a + 0.1 * width < alpha < b - 0.1 * width):
+                if alpha is None:
                     alpha = a + 0.5 * width
+                else:  # safeguard: at least a tenth of the bracket from either end
+                    alpha = min(max(alpha, a + 0.1 * width), b - 0.1 * width)
             cur = self.eval(alpha)
             if not cur.finite or not self.armijo(cur) or cur.phi >= lo.phi:
                 old, hi = hi, cur if cur.finite else Trial(cur.alpha, np.inf, np.nan)

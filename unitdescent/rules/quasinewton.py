@@ -17,7 +17,12 @@ points in any units (up to rounding).
 Stopping adds one test to the engine's loss/step tests: the quasi-Newton decrement
 ½·gᵀHg (units [L], the loss decrease the quadratic model predicts) at most ``gtol`` [L], or at
 most ``gtol_rel`` times the decrease achieved so far, f₀ − f (a ratio of two losses: it does
-not depend on the loss units or on a constant added to the loss).
+not depend on the loss units or on a constant added to the loss; by default 4 ulps, the
+rounding level of f₀ − f). When it passes, one last quasi-Newton step is taken without a line
+search and the run ends: near a minimum that step removes most of the predicted decrease (the
+convergence is superlinear), for one evaluation. The same last step is taken — and the run
+ends — when the predicted decrease is below the rounding noise of the loss (``NOISE_REL``·|f|),
+where comparing losses could not judge a step and would decide differently in other units.
 """
 
 from __future__ import annotations
@@ -30,14 +35,19 @@ import numpy as np
 
 from ..dims import DIMENSIONLESS, LOSS, PRECONDITIONER
 from ..errors import InputError
-from ..wolfe import Trial, strong_wolfe
+from ..wolfe import Search, Trial, strong_wolfe
 from .base import Rule, Stepper, StepResult
 
 #: When the line search cannot decrease the loss any more, the run counts as converged if the
 #: predicted decrease ½gᵀHg is below this fraction of |f| (the loss is flat to rounding).
 ROUNDING_REL = 1e-8
-#: A predicted decrease below this fraction of |f| cannot show in the loss: stop there.
-ROUNDING_FLOOR = 4 * float(np.finfo(float).eps)
+#: Default ``gtol_rel``: stop when the predicted decrease is at the rounding level (4 ulps) of
+#: the decrease achieved so far, f₀ − f — after one last quasi-Newton step (see ``step``).
+GTOL_REL = 4 * float(np.finfo(float).eps)
+#: Loss differences up to this fraction of |f| are treated as rounding noise (10⁴ ulps; the
+#: rounding noise of a computed loss is often 10–100 ulps where its terms cancel). A step
+#: whose predicted decrease is below it is not judged by the loss at all (see ``step``).
+NOISE_REL = 1e4 * float(np.finfo(float).eps)
 
 
 @dataclass(frozen=True)
@@ -45,7 +55,7 @@ class QuasiNewtonRule(Rule):
     """Options shared by the quasi-Newton rules.
 
     gtol : Quantity [L], optional — stop when the decrement ½gᵀHg is at most gtol
-    gtol_rel : dimensionless — stop when ½gᵀHg ≤ gtol_rel·(f₀ − f) (default 1e-18)
+    gtol_rel : dimensionless — stop when ½gᵀHg ≤ gtol_rel·(f₀ − f) (default 4·eps ≈ 8.9e-16)
     H0 : Quantity [θ]²/[L] or dict per parameter, optional — the diagonal seed of the inverse
         Hessian (default: γ·d_i² from the scales and the first step)
     c1, c2 : dimensionless Wolfe constants (defaults 1e-4, 0.9)
@@ -53,7 +63,7 @@ class QuasiNewtonRule(Rule):
     """
 
     gtol: Any = None
-    gtol_rel: Any = 1e-18
+    gtol_rel: Any = GTOL_REL
     H0: Any = None
     c1: Any = 1e-4
     c2: Any = 0.9
@@ -63,9 +73,9 @@ class QuasiNewtonRule(Rule):
 
     def _common(self, problem, bare):
         gtol = self.resolve("gtol", problem, bare, allow_array=False)
-        gtol_rel = self.resolve("gtol_rel", problem, bare, allow_array=False)
-        c1 = self.resolve("c1", problem, bare, allow_array=False)
-        c2 = self.resolve("c2", problem, bare, allow_array=False)
+        gtol_rel = self._ratio("gtol_rel", problem, bare)
+        c1 = self._ratio("c1", problem, bare)
+        c2 = self._ratio("c2", problem, bare)
         if not 0 < c1 < c2 < 1:
             raise InputError(f"{self.name}: the Wolfe constants need 0 < c1 < c2 < 1, got "
                              f"c1={c1}, c2={c2}")
@@ -82,6 +92,16 @@ class QuasiNewtonRule(Rule):
                                  f"inverse Hessian, [θ]²/[L])")
         return dict(gtol=0.0 if gtol is None else gtol, gtol_rel=gtol_rel, c1=c1, c2=c2,
                     maxls=int(self.maxls), H0=H0, name=self.name)
+
+
+    def _ratio(self, name, problem, bare):
+        """A dimensionless option as a float: a finite plain number is taken as it is (what
+        ``resolve`` would return, without its per-parameter pint work); anything else —
+        a Quantity, a string, a dict, NaN — goes through ``resolve`` and its checks."""
+        value = getattr(self, name)
+        if type(value) in (float, int) and math.isfinite(value):
+            return float(value)
+        return self.resolve(name, problem, bare, allow_array=False)
 
 
 def seed_scales(problem, f, g) -> np.ndarray:
@@ -171,6 +191,8 @@ class QuasiNewtonStepper(Stepper):
             return StepResult(x, f, g, st, failed=f"{self.problem.objective.name}: the "
                               f"quasi-Newton direction is not a descent direction (gᵀp = "
                               f"{slope:.3g}); the gradient may be wrong")
+        if -0.5 * slope <= NOISE_REL * abs(f):
+            return self._final_step(x, f, g, p, slope, st)
         search = self._search(x, f, p, slope)
         if search.trial is None and st.npairs:
             # H may have drifted: restart from the diagonal seed and try once more
@@ -199,10 +221,35 @@ class QuasiNewtonStepper(Stepper):
         elif dec <= self.gtol_rel * (st.f0 - t.phi):
             conv = (f"the predicted decrease ½gᵀHg = {dec:.3g} ≤ gtol_rel × the decrease so far "
                     f"(f₀ − f = {st.f0 - t.phi:.3g})")
-        elif dec <= ROUNDING_FLOOR * abs(t.phi):
-            conv = (f"the predicted decrease ½gᵀHg = {dec:.3g} is below the rounding of the "
-                    f"loss ({ROUNDING_FLOOR:g}·|f|)")
-        return StepResult(x_new, t.phi, g_new, st, converged=conv)
+        if conv:  # take the last quasi-Newton step, in this iteration, and stop
+            return self._final_step(x_new, t.phi, g_new, st.p, -2.0 * dec, st, conv)
+        return StepResult(x_new, t.phi, g_new, st)
+
+    def _final_step(self, x, f, g, p, slope, st, reason="") -> StepResult:
+        """The last quasi-Newton step: after a stopping test on ½gᵀHg passed (``reason``),
+        or when the predicted decrease ½gᵀHg is below the rounding noise of the loss.
+
+        The full step is taken without a line search (the model, built from gradients, is
+        still informative where loss differences are not), kept unless the loss grew by more
+        than its rounding noise, and the run ends. Below the noise a sufficient-decrease test
+        would compare two rounding errors and could decide differently for the same problem
+        in other units; this decision cannot flip (cf. the fitting module's
+        Levenberg–Marquardt).
+        """
+        dec = -0.5 * slope
+        noise = NOISE_REL * abs(f)
+        reason = reason or (f"the predicted decrease ½gᵀHg = {dec:.3g} is below the "
+                            f"rounding noise of the loss ({NOISE_REL:.2g}·|f|)")
+        if not dec > 0:  # nothing left to gain (a zero gradient)
+            return StepResult(x, f, g, st, converged=reason)
+        x_new = x + p
+        f_new = self.problem.fun(x_new)
+        if not (f_new <= f + noise):  # grew beyond the noise, or not finite: keep x
+            return StepResult(x, f, g, st, converged=(
+                f"{reason}; the last quasi-Newton step did not lower the loss, the previous "
+                f"point is kept"))
+        return StepResult(x_new, f_new, self.problem.grad(x_new), st, converged=(
+            f"{reason}; the last quasi-Newton step was taken without a line search"))
 
     def _direction(self, g, st):
         """p = −H·g [θ] (``apply`` returns a fresh array, negated in place)."""
@@ -214,7 +261,7 @@ class QuasiNewtonStepper(Stepper):
         problem = self.problem
 
         def phi(alpha):
-            xt = x + alpha * p
+            xt = x + p if alpha == 1.0 else x + alpha * p  # 1.0·p is p exactly
             if alpha < 1e-4 and np.array_equal(xt, x):
                 return None  # below rounding: x cannot change, no decrease to find
             ft = problem.fun(xt)
@@ -223,7 +270,14 @@ class QuasiNewtonStepper(Stepper):
             gt = problem.grad(xt)
             return Trial(alpha, ft, float(gt @ p), (xt, gt))
 
-        return strong_wolfe(phi, f, slope, 1.0, c1=self.c1, c2=self.c2, maxiter=self.maxls)
+        # The quasi-Newton step α = 1 usually meets both conditions at once: test it here
+        # exactly as the search's first trial would, and only start the search otherwise.
+        first = phi(1.0)
+        if (first.finite and first.phi <= f + self.c1 * 1.0 * slope
+                and abs(first.dphi) <= -self.c2 * slope):
+            return Search(first, True, "", 0, 1)
+        return strong_wolfe(phi, f, slope, 1.0, c1=self.c1, c2=self.c2, maxiter=self.maxls,
+                            first=first)
 
     def _failure(self, search) -> str:
         if not search.nonfinite:
