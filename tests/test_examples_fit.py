@@ -1,5 +1,6 @@
 """Run every fitting example (with and without matplotlib) and check the physics it recovers."""
 
+import importlib.util
 import runpy
 import sys
 from pathlib import Path
@@ -21,7 +22,8 @@ def test_pendulum(capsys):
     assert abs(g.m_as("m/s**2") - 9.81) < 3 * dg.m_as("m/s**2")
     assert 0.005 < dg.m_as("m/s**2") < 0.05
     assert "g = " in capsys.readouterr().out
-    assert (EXAMPLES / "out" / "fit_pendulum.png").exists()
+    if importlib.util.find_spec("matplotlib") is not None:
+        assert (EXAMPLES / "out" / "fit_pendulum.png").exists()
 
 
 def test_decay():
