@@ -226,3 +226,13 @@ def test_from_dict_rejects_non_dicts():
         from_dict([1, 2])
     with pytest.raises(ConfigError):
         lint(42)
+
+
+def test_a_path_that_does_not_exist_is_named_not_parsed_as_config_text(tmp_path):
+    from unitdescent.lint.config import ConfigError, coerce
+
+    with pytest.raises(ConfigError, match=r"no such file: 'missing/unitdescent.toml'"):
+        coerce("missing/unitdescent.toml")
+    # one-line config text is still config text
+    assert coerce('loss = "J"').data == {"loss": "J"}
+    assert coerce("loss: J").data == {"loss": "J"}
