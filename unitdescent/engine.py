@@ -85,7 +85,9 @@ def _check_engine_options(opts):
     if opts["history"] not in (True, False, "loss"):
         raise InputError(f"history must be True, 'loss' or False, got {opts['history']!r}")
     if opts["callback"] is not None and not callable(opts["callback"]):
-        raise InputError("callback must be callable")
+        raise InputError(f"callback must be callable, got {opts['callback']!r}")
+    if not isinstance(opts["throw"], (bool, np.bool_)):
+        raise InputError(f"throw must be True or False, got {opts['throw']!r}")
 
 
 class _Stopping:
@@ -139,8 +141,9 @@ def _run(problem, rule, stepper, stop, opts) -> Result:
         if sr.failed:
             status, detail = Status.STEP_FAILED, sr.failed
             break
-        if not (math.isfinite(sr.f) and (math.isfinite(sr.g @ sr.g)  # one BLAS pass over g
-                                         or np.isfinite(sr.g).all())):
+        with np.errstate(over="ignore"):  # g·g may overflow for a large, finite g
+            gg = sr.g @ sr.g  # one BLAS pass over g
+        if not (math.isfinite(sr.f) and (math.isfinite(gg) or np.isfinite(sr.g).all())):
             what = "loss" if not math.isfinite(sr.f) else "gradient"
             status = Status.NONFINITE
             detail = (f"the {what} became {sr.f if what == 'loss' else 'non-finite'} at "
@@ -160,6 +163,11 @@ def _run(problem, rule, stepper, stop, opts) -> Result:
             except StopIteration:
                 status = Status.CALLBACK
                 break
+            except Exception as exc:  # the user's error, with where it happened
+                if hasattr(exc, "add_note"):
+                    exc.add_note(f"(raised by the callback at iteration {nit}; raise "
+                                 f"StopIteration to stop a run early)")
+                raise
         if reason:
             status, detail = Status.CONVERGED, reason
             break

@@ -16,7 +16,8 @@ from .dims import PARAM
 from .errors import BareNumberError, InputError, UnitsError
 from .fitresult import delta_unit
 from .space import ParamSpace
-from .units import as_quantity, as_unit, fmt, is_multiplicative, is_quantity, registry_of
+from .units import (as_quantity, as_unit, fmt, is_multiplicative, is_quantity, real_array,
+                    registry_of)
 
 class ModelUnitsError(UnitsError):
     """The model (or residual function) is dimensionally inconsistent with the data or p0."""
@@ -189,6 +190,8 @@ class Problem:
         for s in sp.specs:
             need = need_of(s)
             q = as_quantity(first[s.name], reg, what=f"{what} for {s.name}")
+            real_array(q.magnitude if is_quantity(q) else q, f"{what} for {sp.label(s.name)}",
+                       returned=True)
             units = q.units if is_quantity(q) else _dimless(reg)
             if units.dimensionality != need.dimensionality:
                 raise UnitsError(what=f"{what} for {sp.label(s.name)}", expected=need, got=units,
@@ -252,11 +255,10 @@ class FitProblem(Problem):
         reg = self.registry
         yq = as_quantity(y, reg, what="y")
         y_unit = yq.units if is_quantity(yq) else _dimless(reg)
-        y_abs = _absolute(yq, "y") if is_quantity(yq) else reg.Quantity(np.asarray(yq, dtype=float))
-        try:
-            ymag = np.asarray(y_abs.magnitude, dtype=float)
-        except (TypeError, ValueError):
-            raise InputError(f"y must be numeric, got {y!r}") from None
+        y_abs = _absolute(yq, "y") if is_quantity(yq) else reg.Quantity(real_array(yq, "y"))
+        ymag = real_array(y_abs.magnitude, "y")
+        if ymag.size == 0:
+            raise InputError(f"y is empty (shape {ymag.shape}); a fit needs data points")
         if ymag.ndim == 0:
             raise InputError("y must be an array of data points, got a scalar")
         self.y_user_unit = y_unit
@@ -272,7 +274,7 @@ class FitProblem(Problem):
                 if not y_unit.dimensionless:
                     raise BareNumberError(what="sigma", expected=self.y_delta, got=_short(sigma),
                                           fix=f"give sigma with the units of y, e.g. sigma * ureg('{self.y_delta}')")
-                sq = reg.Quantity(np.asarray(sq, dtype=float), _dimless(reg))
+                sq = reg.Quantity(real_array(sq, "sigma"), _dimless(reg))
             if not is_multiplicative(sq.units):
                 raise UnitsError(what="sigma", expected=self.y_delta, got=sq.units,
                                  detail="sigma is an uncertainty, a difference of two values, and a "
@@ -282,7 +284,7 @@ class FitProblem(Problem):
             if sq.units.dimensionality != self.y_unit.dimensionality:
                 raise UnitsError(what="sigma", expected=self.y_delta, got=sq.units,
                                  fix="sigma is one standard deviation of y and has y's units")
-            smag = np.asarray(sq.m_as(self.y_unit), dtype=float)
+            smag = real_array(sq.m_as(self.y_unit), "sigma")
             if smag.shape not in ((), ymag.shape):
                 raise InputError(f"sigma has shape {smag.shape}; it must be a scalar or y's shape "
                                  f"{ymag.shape} (a full covariance of y is not supported)")
@@ -391,10 +393,22 @@ class FitProblem(Problem):
                                                      + self._culprit(ratio=_error_ratio(exc, reg)),
                              fix="make every sum consistent and every exp/log/sin argument "
                                  "dimensionless") from exc
+        except TypeError as exc:
+            fn = self.model.fun if self.fast else self.model
+            if not _accepts_params(fn, sp.names):
+                raise InputError(f"{label} is called as model(x, {', '.join(n + '=…' for n in sp.names)}) with the "
+                                 f"names of p0, which its signature does not accept ({exc}). Name "
+                                 f"p0's keys after the model's arguments") from exc
+            _note(exc, f"(raised by {label}, evaluated at p0)")
+            raise
+        except Exception as exc:
+            _note(exc, f"(raised by {label}, evaluated at p0)")
+            raise
         if self.fast:
             mag = out
             self._first_units = None
         else:
+            real_array(out.magnitude if is_quantity(out) else out, label, returned=True)
             got = out.units if is_quantity(out) else _dimless(reg)
             if got.dimensionality != self.y_unit.dimensionality:
                 raise ModelUnitsError(what=label, expected=self.y_user_unit, got=got,
@@ -543,6 +557,7 @@ class ResidualProblem(Problem):
         except pint.DimensionalityError as exc:
             raise ModelUnitsError(what=label, detail=f"it raised a dimensional error at x0 — {exc}.",
                              fix="make every sum consistent and every exp/log/sin argument dimensionless") from exc
+        real_array(first.magnitude if is_quantity(first) else first, label, returned=True)
         unit = first.units if is_quantity(first) else _dimless(reg)
         if not is_multiplicative(unit):
             raise UnitsError(what=label, expected=delta_unit(unit), got=unit,
@@ -551,7 +566,7 @@ class ResidualProblem(Problem):
         if unit.dimensionality == _dimless(reg).dimensionality:
             unit = _dimless(reg)
         self.resid_unit = unit
-        mag = np.asarray(first.m_as(unit) if is_quantity(first) else first, dtype=float)
+        mag = real_array(first.m_as(unit) if is_quantity(first) else first, label, returned=True)
         if mag.ndim == 0 or mag.size == 0:
             raise InputError(f"{label} must return an array of residuals, got shape {mag.shape}")
         if not np.all(np.isfinite(mag)):
@@ -561,20 +576,28 @@ class ResidualProblem(Problem):
         first_units = first.units if is_quantity(first) else None
         factor = 1.0 if first_units is None else reg.Quantity(1.0, first_units).m_as(unit)
 
+        m = self.m
+
         def call(th):
             r = self._call_q(th)
             if is_quantity(r):
                 if r.units == first_units:
-                    return np.asarray(r.magnitude, dtype=float).ravel() * factor
-                try:
-                    return np.asarray(r.m_as(unit), dtype=float).ravel()
-                except pint.DimensionalityError:
-                    raise UnitsError(what=label, expected=unit, got=r.units,
-                                     detail="its units changed between calls.") from None
-            if first_units is not None:
+                    out = np.asarray(r.magnitude, dtype=float).ravel() * factor
+                else:
+                    try:
+                        out = np.asarray(r.m_as(unit), dtype=float).ravel()
+                    except pint.DimensionalityError:
+                        raise UnitsError(what=label, expected=unit, got=r.units,
+                                         detail="its units changed between calls.") from None
+            elif first_units is not None:
                 raise UnitsError(what=label, expected=unit, got=_dimless(reg),
                                  detail="it returned a bare array after returning a Quantity at x0.")
-            return np.asarray(r, dtype=float).ravel()
+            else:
+                out = np.asarray(r, dtype=float).ravel()
+            if out.size != m:
+                raise InputError(f"{label} returned {out.size} residuals here and {m} at x0; it "
+                                 f"must return the same number at every point")
+            return out
 
         self._call = call
         self._jac = None
@@ -643,3 +666,23 @@ def _simplify(unit):
 def _short(value) -> str:
     text = repr(value)
     return text if len(text) < 40 else text[:37] + "..."
+
+
+def _accepts_params(fn, names) -> bool:
+    """Whether ``fn(x, **{name: ...})`` binds (True when the signature cannot be read)."""
+    import inspect
+
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return True
+    try:
+        sig.bind(None, **{n: None for n in names})
+    except TypeError:
+        return False
+    return True
+
+
+def _note(exc, text):
+    if hasattr(exc, "add_note"):  # Python >= 3.11
+        exc.add_note(text)

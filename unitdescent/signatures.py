@@ -7,7 +7,7 @@ against, so ``lr_units`` and the engine cannot disagree.
 from __future__ import annotations
 
 from .dims import Dim
-from .errors import UnknownOptionError
+from .errors import InputError, UnknownOptionError
 from .rules import METHODS
 from .units import as_unit, registry_of
 
@@ -20,6 +20,8 @@ LR_ALIASES = {
 
 def hyper_dim(rule: str, name: str = "lr") -> Dim:
     """The declared signature of hyperparameter ``name`` of ``rule``."""
+    if not isinstance(rule, str):
+        raise InputError(f"rule must be a method name such as 'sgd' or 'adam', got {rule!r}")
     key = LR_ALIASES.get(rule.lower(), rule.lower())
     if key not in METHODS:
         raise UnknownOptionError(rule, list(METHODS) + list(LR_ALIASES), "lr_units' rule")

@@ -15,7 +15,8 @@ import numpy as np
 import pint
 
 from .errors import InputError
-from .units import as_quantity, as_unit, check_multiplicative, is_quantity, registry_of
+from .units import (as_quantity, as_unit, check_multiplicative, is_quantity, real_array,
+                    registry_of)
 
 
 @dataclass(frozen=True)
@@ -92,10 +93,10 @@ class ParamSpace:
                 unit, mag = q.units, q.magnitude
             else:
                 unit, mag = registry.dimensionless, q
-            try:
-                arr = np.asarray(mag, dtype=float)
-            except (TypeError, ValueError):
-                raise InputError(f"{label} must be numeric, got {value!r}") from None
+            arr = real_array(mag, label)
+            if arr.size == 0:
+                raise InputError(f"{label} is empty (shape {arr.shape}); every parameter needs at "
+                                 f"least one value")
             check_multiplicative(unit, label)
             if working_units is not None:
                 wu = working_units if single else working_units[name]
@@ -106,9 +107,9 @@ class ParamSpace:
                 total = arr.sum()  # one pass; locate the culprit only when it is not finite
             bad = ~np.isfinite(arr) if not np.isfinite(total) else None
             if bad is not None and bad.any():
-                where = np.argwhere(bad)[0] if arr.ndim else ()
-                raise InputError(f"{label} is not finite at index {tuple(where)}: "
-                                 f"{arr[tuple(where)] if arr.ndim else arr}. Start from finite values.")
+                where = tuple(int(i) for i in np.argwhere(bad)[0]) if arr.ndim else ()
+                raise InputError(f"{label} is not finite at index {where}: "
+                                 f"{arr[where] if arr.ndim else arr}. Start from finite values.")
             stop = start + arr.size
             specs.append(ParamSpec(name, arr.shape, unit, start, stop))
             parts.append(arr.ravel())
