@@ -94,6 +94,8 @@ def least_squares(residuals, x0, *, jac=None, bounds=None, method=None, absolute
         Quantity array (or a bare array: dimensionless). Weighted residuals (divided by σ) are
         dimensionless; with units, χ² has the residuals' units squared.
     x0 : Quantity or dict of Quantities
+        The start [θ]; its units are the units of the results (a plain number or array is
+        dimensionless).
     jac : callable, optional
         Same call; returns dict name -> Quantity ∂r/∂θ in [r]/[θ], shape ``r.shape + θ.shape``
         (one Quantity for a single ``x0``).

@@ -39,6 +39,8 @@ class Model:
     Parameters
     ----------
     fun : callable
+        ``fun(x, **params)`` on magnitudes in the declared units; returns an array of ``y``'s
+        shape in ``y`` units.
     x : unit or tuple of units, optional
         Units ``fun`` expects ``x`` in (dimensionless when omitted).
     y : unit
@@ -49,6 +51,7 @@ class Model:
         ``jac(x, **params)`` -> dict name -> array ∂model/∂θ, shape ``y.shape + θ.shape``, in
         [y]/[θ] with the declared units.
     name : str, optional
+        How messages name the model (default: ``fun.__name__``).
     """
 
     def __init__(self, fun, *, params, y=None, x=None, jac=None, name=None):

@@ -87,6 +87,24 @@ class Objective:
 def objective(params=None, loss=None, jac=None, hess=None):
     """Decorator: declare a float-valued loss's units (the fast path).
 
+    Parameters
+    ----------
+    params : unit or dict name -> unit
+        The units the function expects its arguments in (it is called with magnitudes in
+        these units, whatever units ``x0`` is given in).
+    loss : unit, optional
+        The units [L] of the float the function returns (default: dimensionless).
+    jac : callable, optional
+        The gradient on floats: an array (or dict name -> array), entry i in [L]/[θ_i] of
+        the declared units.
+    hess : callable, optional
+        The Hessian on floats, entry (i, j) in [L]/([θ_i][θ_j]) of the declared units.
+
+    Returns
+    -------
+    callable
+        A decorator turning the function into an :class:`Objective`.
+
     >>> @objective(params={"x": "m"}, loss="J")
     ... def energy(x):
     ...     return 0.5 * 3.0 * x**2

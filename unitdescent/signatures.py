@@ -37,13 +37,27 @@ def lr_units(param_units, loss_units=None, rule: str = "sgd", name: str = "lr"):
     Parameters
     ----------
     param_units : unit, unit string, Quantity, or dict name -> any of those
-    loss_units : unit or string (default: dimensionless)
-    rule : "sgd"/"gd", "momentum", "adam"/"adamw"/"rmsprop"/"adagrad", "preconditioned", …
+        The units [θ] of the parameter (group); a Quantity contributes only its units.
+    loss_units : unit or string, optional
+        The units [L] of the loss (default: dimensionless).
+    rule : str
+        "sgd"/"gd", "momentum", "adam"/"adamw"/"rmsprop"/"adagrad", "preconditioned", … (a
+        method of ``ud.METHODS`` or an alias).
+    name : str
+        The hyperparameter (default "lr"; e.g. "eps" for Adam's [L]/[θ]).
 
     Returns
     -------
-    pint Unit, or a dict name -> Unit when ``param_units`` is a dict.
-    SGD: [θ]²/[L]; Adam-style: [θ].
+    pint Unit, or dict name -> Unit
+        One Unit, or one per parameter when ``param_units`` is a dict. SGD's lr: [θ]²/[L];
+        Adam-style lr: [θ].
+
+    Raises
+    ------
+    UnknownOptionError
+        An unknown rule or hyperparameter name (with the nearest valid name).
+    UnknownUnitError
+        A unit string pint cannot parse.
 
     >>> str(lr_units("m", None, "sgd"))
     'meter ** 2'
