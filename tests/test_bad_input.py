@@ -209,3 +209,23 @@ def test_no_degrees_of_freedom_gives_infinite_errors_without_a_warning():
     res = ud.least_squares(lambda x: x - 1.0, [3.0, 2.0])
     assert np.allclose(res.params["x"].m, [1.0, 1.0])
     assert np.all(np.isinf(res.stderr["x"].m))
+
+
+def test_a_rule_class_instead_of_a_name_or_a_configured_rule():
+    with pytest.raises(ud.InputError, match=r"method=GD is the rule's class; give its name, "
+                                            r"method='gd', or a configured rule"):
+        ud.minimize(loss, X0, method=ud.rules.GD)
+
+
+@pytest.mark.parametrize("option", ["maxiter", "xtol_rel", "ftol_rel"])
+def test_a_bool_is_not_a_count_or_a_tolerance(option):
+    # maxiter=True used to run one iteration, xtol_rel=True to stop at once
+    with pytest.raises(ud.InputError, match=rf"{option} must be .*got True"):
+        ud.minimize(loss, X0, **{option: True})
+
+
+def test_unit_matrix_units_for_an_unknown_parameter_are_refused():
+    H = ud.hessian(joules, X0)
+    assert H.magnitude(units={"x": "cm"}) == pytest.approx(np.eye(2) * 2e-4)
+    with pytest.raises(ud.InputError, match=r"units: no parameter named 'y'; the parameters are \['x'\]"):
+        H.magnitude(units={"y": "cm"})  # a typo was silently ignored

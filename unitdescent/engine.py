@@ -76,11 +76,13 @@ def minimize(fun, x0, method="bfgs", jac=None, hess=None, **options) -> Result:
 
 
 def _check_engine_options(opts):
-    if not (isinstance(opts["maxiter"], (int, np.integer)) and opts["maxiter"] >= 0):
+    if not (isinstance(opts["maxiter"], (int, np.integer)) and opts["maxiter"] >= 0) \
+            or isinstance(opts["maxiter"], bool):
         raise InputError(f"maxiter must be a non-negative integer, got {opts['maxiter']!r}")
     for k in ("ftol_rel", "xtol_rel"):
         v = opts[k]
-        if not (isinstance(v, (int, float)) and np.isfinite(v) and v >= 0):
+        if not (isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)
+                and v >= 0):
             raise InputError(f"{k} must be a finite number >= 0 (dimensionless), got {v!r}")
     if opts["history"] not in (True, False, "loss"):
         raise InputError(f"history must be True, 'loss' or False, got {opts['history']!r}")

@@ -132,6 +132,10 @@ def make_rule(method, options: dict) -> Rule:
             raise InputError(f"method is already a configured rule ({method!r}); options "
                              f"{sorted(options)} cannot be added to it")
         return method
+    if isinstance(method, type) and issubclass(method, Rule):
+        raise InputError(f"method={method.__name__} is the rule's class; give its name, "
+                         f"method={method.name!r}, or a configured rule, "
+                         f"method=ud.rules.{method.__name__}(...)")
     if not isinstance(method, str):
         raise InputError(f"method must be a name or a Rule, got {method!r}")
     key = method.lower()
