@@ -229,3 +229,16 @@ def test_unit_matrix_units_for_an_unknown_parameter_are_refused():
     assert H.magnitude(units={"x": "cm"}) == pytest.approx(np.eye(2) * 2e-4)
     with pytest.raises(ud.InputError, match=r"units: no parameter named 'y'; the parameters are \['x'\]"):
         H.magnitude(units={"y": "cm"})  # a typo was silently ignored
+
+
+def test_units_that_change_between_calls_say_how_to_fix_it():
+    calls = []
+
+    def jac(x):
+        calls.append(1)
+        return 2 * x / Q_(1.0, "m**2") if len(calls) < 2 else 2 * x.m  # units dropped later
+
+    with pytest.raises(ud.UnitsError, match=r"jac for x: expected units 1 / meter, got "
+                                            r"dimensionless\. its units changed between calls\. "
+                                            r"Fix: return d\(loss\)/d\(x\) in units compatible"):
+        ud.minimize(loss, X0, jac=jac)

@@ -591,10 +591,12 @@ class ResidualProblem(Problem):
                         out = np.asarray(r.m_as(unit), dtype=float).ravel()
                     except pint.DimensionalityError:
                         raise UnitsError(what=label, expected=unit, got=r.units,
-                                         detail="its units changed between calls.") from None
+                                         detail="its units changed between calls.",
+                                         fix="return the same units at every point") from None
             elif first_units is not None:
                 raise UnitsError(what=label, expected=unit, got=_dimless(reg),
-                                 detail="it returned a bare array after returning a Quantity at x0.")
+                                 detail="it returned a bare array after returning a Quantity at x0.",
+                                 fix="return the same units at every point")
             else:
                 out = np.asarray(r, dtype=float).ravel()
             if out.size != m:

@@ -385,7 +385,9 @@ class Problem:
                     if not is_quantity(q) or q.units.dimensionality != need[s.name].dimensionality:
                         raise UnitsError(what=f"jac for {sp.label(s.name)}", expected=need[s.name],
                                          got=getattr(q, "units", None),
-                                         detail="its units changed between calls.")
+                                         detail="its units changed between calls.",
+                                         fix=f"return d(loss)/d({s.name}) in units compatible "
+                                             f"with {fmt(need[s.name])} at every point")
                     out[s.slice] = np.ravel(q.m_as(need[s.name]))
             return out
 
