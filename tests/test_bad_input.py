@@ -242,3 +242,10 @@ def test_units_that_change_between_calls_say_how_to_fix_it():
                                             r"dimensionless\. its units changed between calls\. "
                                             r"Fix: return d\(loss\)/d\(x\) in units compatible"):
         ud.minimize(loss, X0, jac=jac)
+
+
+def test_a_fast_path_model_returning_complex_is_named():
+    model = ud.Model(lambda t, A, k: A * np.exp(-k * t) * (1 + 0j), x="s", y="V",
+                     params={"A": "V", "k": "1/s"})
+    with pytest.raises(ud.InputError, match=r"model '<lambda>' returned complex"):
+        ud.fit(model, T, Y, P0)

@@ -374,6 +374,8 @@ class FitProblem(Problem):
             unpack = _unpacker(sp)
             fun = model.fun
             self._call = lambda th: np.asarray(fun(xf, **unpack(th)), dtype=float) * factor
+            self._first_call = lambda th: real_array(fun(xf, **unpack(th)), f"model {self.name!r}",
+                                                     returned=True) * factor
             self._factor = None
             return
         self._call_q = lambda th: model(x, **sp.quantities(th))
@@ -383,7 +385,7 @@ class FitProblem(Problem):
         label = f"model {self.name!r}"
         try:
             with np.errstate(all="ignore"):
-                out = self._call(self.theta0) if self.fast else self._call_q(self.theta0)
+                out = self._first_call(self.theta0) if self.fast else self._call_q(self.theta0)
         except pint.OffsetUnitCalculusError as exc:
             raise ModelUnitsError(what=label, detail=f"it did arithmetic with a unit that has an offset "
                                                 f"at p0 — {exc}.",
