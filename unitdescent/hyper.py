@@ -31,7 +31,8 @@ def required_unit(dim: Dim, spec, loss_unit):
 
 
 def _example(unit, value=1e-3) -> str:
-    return f"{value:g} * ureg('{unit}')" if str(unit) else f"{value:g}"
+    plain = not str(unit) or unit == unit._REGISTRY.dimensionless
+    return f"{value:g}" if plain else f"{value:g} * ureg('{unit}')"
 
 
 def resolve(name: str, value, dim: Dim, space, loss_unit, *, bare: str = "error",
@@ -75,7 +76,9 @@ def resolve(name: str, value, dim: Dim, space, loss_unit, *, bare: str = "error"
             if v.units.dimensionality != need.dimensionality:
                 raise UnitsError(
                     what=label, expected=need, got=v.units,
-                    fix=f"give {name} in {fmt(need)}, e.g. {name}={_example(need)}"
+                    fix=(f"give {name} as a plain number, e.g. {name}={_example(need, 0.5)}"
+                         if need == registry.dimensionless else
+                         f"give {name} in {fmt(need)}, e.g. {name}={_example(need)}")
                         + (f" (for parameter in {spec.unit}, loss in {fmt(loss_unit)})"),
                 )
             mag = real_array(v.m_as(need), label)
