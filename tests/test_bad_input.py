@@ -70,8 +70,15 @@ def test_a_loss_whose_arguments_do_not_match_x0():
         return 1.0
 
     with pytest.raises(ud.InputError, match=r"loss function 'f' is called as f\(\*\*x0\) with "
-                                            r"the arguments x, t, which its signature f\(y, t\)"):
+                                            r"the arguments x, t, which its signature f\(y, t\)"
+                                            r".*Fix: name its arguments after x0's keys"):
         ud.minimize(f, {"x": Q_(1.0, "m"), "t": Q_(1.0, "s")})
+    with pytest.raises(ud.InputError, match=r"is called as f\(x\) with one argument, which its "
+                                            r"signature f\(y, t\) does not accept.*pass x0 as a dict"):
+        ud.minimize(f, Q_(1.0, "m"))
+    with pytest.raises(ud.InputError, match=r"x0 is one value but the objective declares named "
+                                            r"parameters \(x\); pass x0 as a dict"):
+        ud.minimize(ud.Objective(lambda x: x ** 2, params={"x": "m"}), Q_(1.0, "m"))
 
 
 def test_an_error_inside_the_loss_is_the_users_own_with_a_note():

@@ -459,11 +459,14 @@ def _call_at_x0(fn, call, vec, what, space):
         return call(vec)
     except TypeError as exc:
         if not _accepts(fn, space):
-            how = "f(x) with one argument" if space.single else \
-                f"f(**x0) with the arguments {', '.join(space.names)}"
+            if space.single:
+                how, fix = ("f(x) with one argument", "take one argument, or pass x0 as a dict "
+                            "name -> Quantity to call it with named arguments")
+            else:
+                how = f"f(**x0) with the arguments {', '.join(space.names)}"
+                fix = "name its arguments after x0's keys (or x0's keys after its arguments)"
             raise InputError(f"{what} is called as {how}, which its signature "
-                             f"{_signature(fn)} does not accept ({exc}). Name its arguments "
-                             f"after x0's keys, or pass x0 accordingly") from exc
+                             f"{_signature(fn)} does not accept ({exc}). Fix: {fix}") from exc
         _note(exc, f"(raised by {what}, evaluated at x0)")
         raise
     except pint.DimensionalityError:

@@ -69,8 +69,9 @@ class ParamSpace:
         if not items:
             raise InputError("x0 is an empty dict: give at least one parameter")
         if single and isinstance(working_units, dict):
-            raise InputError("x0 is one value but the objective declares several parameters "
-                             f"({', '.join(working_units)}); pass x0 as a dict with those names")
+            raise InputError("x0 is one value but the objective declares named parameters "
+                             f"({', '.join(working_units)}); pass x0 as a dict with those names, "
+                             "or declare params as one unit")
         if not single and working_units is not None:
             if not isinstance(working_units, dict):
                 raise InputError("x0 is a dict but the objective declares one parameter unit; "
