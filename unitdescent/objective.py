@@ -77,7 +77,22 @@ class Objective:
         return f"Objective({self.name}, {kind})"
 
     def compile(self, x0, *, loss_units=None, scales=None) -> Problem:
-        """Check units once at ``x0`` and return the float :class:`Problem`."""
+        """Check units once at ``x0`` and return the float :class:`Problem`.
+
+        Parameters
+        ----------
+        x0 : Quantity or dict of Quantities
+            The point [θ] where the loss (and ``jac``/``hess``) are first called and checked.
+        loss_units : unit, optional
+            The units [L] the loss must have (Quantity path; the fast path declares ``loss``).
+        scales : Quantity or dict name -> Quantity, optional
+            Typical sizes [θ] per parameter, for relative finite-difference steps.
+
+        Returns
+        -------
+        Problem
+            Loss, gradient and Hessian as functions of one float vector in working units.
+        """
         registry = registry_of(x0, scales)
         space, vec = ParamSpace.from_x0(x0, self.params if self.fast else None, registry)
         user_units = _user_units(x0, space)
