@@ -256,3 +256,8 @@ def test_a_fast_path_model_returning_complex_is_named():
                      params={"A": "V", "k": "1/s"})
     with pytest.raises(ud.InputError, match=r"model '<lambda>' returned complex"):
         ud.fit(model, T, Y, P0)
+
+
+def test_a_negative_step_length_for_the_preconditioned_rule_is_refused():
+    with pytest.raises(ud.InputError, match=r"preconditioned lr must be > 0, got -1"):
+        ud.minimize(loss, X0, method="preconditioned", P=Q_(0.1, "m**2"), lr=-1.0)
