@@ -27,6 +27,7 @@ def joules(x):
     (Q_(np.array([]), "m"), r"x0 is empty \(shape \(0,\)\); every parameter needs at least one"),
     (Q_(np.array([1 + 1j, 2.0]), "m"), r"x0 is complex .*works with real numbers"),
     (None, r"x0 is None"),
+    (True, r"x0 is True, a bool; expected a number"),
     ([Q_(1.0, "m"), Q_(2.0, "m")], r"x0 is a list of Quantities.*Quantity.from_list"),
     (np.array([Q_(1.0, "m"), Q_(2.0, "m")], dtype=object),
      r"x0 is a NumPy array of Quantities.*ureg.Quantity\(\[1.0, 2.0\], 'm'\)"),

@@ -173,6 +173,9 @@ def real_array(value, what: str, *, returned: bool = False) -> np.ndarray:
     except (TypeError, ValueError) as exc:
         raise InputError(f"{what} must be numeric, {'it returned' if returned else 'got'} a "
                          f"{type(value).__name__} that is not an array of numbers ({exc})") from None
+    if arr.dtype.kind == "b":
+        raise InputError(f"{what} {said} {_peek(arr)}, a bool; expected a number or an array "
+                         f"of numbers")
     if arr.dtype.kind == "c":
         raise InputError(f"{what} {said} complex ({_peek(arr)}); unitdescent works with real "
                          f"numbers. Write a complex value as two real ones (real and imaginary "
