@@ -262,3 +262,12 @@ def test_a_fast_path_model_returning_complex_is_named():
 def test_a_negative_step_length_for_the_preconditioned_rule_is_refused():
     with pytest.raises(ud.InputError, match=r"preconditioned lr must be > 0, got -1"):
         ud.minimize(loss, X0, method="preconditioned", P=Q_(0.1, "m**2"), lr=-1.0)
+
+
+def test_fit_names_the_start_p0_not_x0():
+    with pytest.raises(ud.InputError, match=r"p0\['A'\] is not finite"):
+        ud.fit(decay, T, Y, {"A": Q_(np.nan, "V"), "k": Q_(1.0, "1/s")})
+    model = ud.Model(decay, x="s", y="V", params={"A": "V", "k": "1/s"})
+    with pytest.raises(ud.UnitsError, match=r"p0\['A'\]: expected units volt, got second\. Fix: "
+                                            r".* give p0\['A'\] in units convertible to volt"):
+        ud.fit(model, T, Y, {"A": Q_(1.0, "s"), "k": Q_(1.0, "1/s")})

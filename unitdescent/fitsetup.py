@@ -86,7 +86,7 @@ class Problem:
     single = False
     name = "model"
 
-    def _make_space(self, x0, registry, working_units=None):
+    def _make_space(self, x0, registry, working_units=None, name="x0"):
         if isinstance(x0, dict):
             user = {}
             conv = {}
@@ -99,7 +99,7 @@ class Problem:
             q = as_quantity(x0, registry, what="x0")
             user = {ParamSpace.SINGLE: q.units if is_quantity(q) else _dimless(registry)}
             x0 = _absolute(q, "x0")
-        self.space, self.theta0 = ParamSpace.from_x0(x0, working_units, registry)
+        self.space, self.theta0 = ParamSpace.from_x0(x0, working_units, registry, name=name)
         self.user_units = user
         self.registry = registry
 
@@ -243,7 +243,7 @@ class FitProblem(Problem):
                     raise InputError(f"Model declares {n!r} in {unit}, a unit with an offset: scaled "
                                      f"coordinates and relative steps need a true zero. Declare an "
                                      f"absolute unit (kelvin) and convert inside the model")
-        self._make_space(p0, reg, model.params if fast else None)
+        self._make_space(p0, reg, model.params if fast else None, name="p0")
         self._make_scales(opts["scales"])
         self._data(x, y, sigma, opts["nan_policy"], fast, model)
         self.model = model

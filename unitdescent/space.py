@@ -57,12 +57,14 @@ class ParamSpace:
 
     # -- construction -------------------------------------------------------------------
     @classmethod
-    def from_x0(cls, x0, working_units=None, registry=None):
+    def from_x0(cls, x0, working_units=None, registry=None, *, name="x0"):
         """Build the space and the starting vector from ``x0``.
 
         ``working_units`` (a unit, or dict name -> unit) overrides the units the vector holds
-        (the fast path declares them). Returns ``(space, x0_vector)``.
+        (the fast path declares them); ``name`` is how messages call the start ("p0" for a
+        fit). Returns ``(space, x0_vector)``.
         """
+        start_name = name
         registry = registry or registry_of(x0)
         single = not isinstance(x0, dict)
         items = {cls.SINGLE: x0} if single else dict(x0)
@@ -88,7 +90,7 @@ class ParamSpace:
         for name, value in items.items():
             if not isinstance(name, str) or not name.isidentifier():
                 raise InputError(f"parameter names must be Python identifiers, got {name!r}")
-            label = "x0" if single else f"x0[{name!r}]"
+            label = start_name if single else f"{start_name}[{name!r}]"
             q = as_quantity(value, registry, what=label)
             if is_quantity(q):
                 unit, mag = q.units, q.magnitude
@@ -169,7 +171,7 @@ def _convert(q, arr, unit, target, label):
             what=label,
             expected=target,
             got=unit,
-            fix=f"the objective declares {label.replace('x0', 'this parameter')} in {target}; give x0 in "
-                f"units convertible to {target}",
+            fix=f"the Objective or Model declares this parameter in {target}; give "
+                f"{label} in units convertible to {target}",
         )
     return q.m_as(target) if is_quantity(q) else arr
