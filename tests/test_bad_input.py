@@ -271,3 +271,13 @@ def test_fit_names_the_start_p0_not_x0():
     with pytest.raises(ud.UnitsError, match=r"p0\['A'\]: expected units volt, got second\. Fix: "
                                             r".* give p0\['A'\] in units convertible to volt"):
         ud.fit(model, T, Y, {"A": Q_(1.0, "s"), "k": Q_(1.0, "1/s")})
+
+
+def test_fit_x_as_a_list_of_quantities_or_without_units():
+    with pytest.raises(ud.InputError, match=r"x is a list of Quantities"):
+        ud.fit(decay, [Q_(v, "s") for v in T.m], Y, P0)  # was a TypeError inside the model
+    with pytest.raises(ud.ModelUnitsError, match=r"Note: x has no units \(a bare array is "
+                                                 r"dimensionless\)"):
+        ud.fit(decay, list(T.m), Y, P0)
+    res = ud.fit(lambda x, a: a * x, [1.0, 2.0, 3.0], [2.0, 4.0, 6.0], {"a": 1.0})
+    assert res.params["a"].m == pytest.approx(2.0, rel=1e-9)

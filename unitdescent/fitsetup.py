@@ -16,8 +16,8 @@ from .dims import PARAM
 from .errors import BareNumberError, InputError, UnitsError
 from .fitresult import delta_unit
 from .space import ParamSpace
-from .units import (as_quantity, as_unit, fmt, is_multiplicative, is_quantity, real_array,
-                    registry_of)
+from .units import (_holds_quantities, as_quantity, as_unit, fmt, is_multiplicative, is_quantity,
+                    real_array, registry_of)
 
 class ModelUnitsError(UnitsError):
     """The model (or residual function) is dimensionally inconsistent with the data or p0."""
@@ -294,6 +294,9 @@ class FitProblem(Problem):
             smag = np.broadcast_to(smag, ymag.shape).astype(float)
         # x: passed to the model as given (converted once on the fast path)
         xs = x if isinstance(x, tuple) else None
+        for i, part in enumerate(xs if xs is not None else (x,)):
+            if _holds_quantities(part):  # a list of Quantities: say how to make one Quantity
+                real_array(part, "x" if xs is None else f"x[{i}]")
         n_obs = ymag.shape[-1]
 
         def _xmag(part):
@@ -395,7 +398,8 @@ class FitProblem(Problem):
             raise ModelUnitsError(what=label, detail=f"it raised a dimensional error at p0 — {exc}. "
                                                      f"Some sum in it mixes units, or an exp/log/sin "
                                                      f"argument is not dimensionless. "
-                                                     + self._culprit(ratio=_error_ratio(exc, reg)),
+                                                     + self._culprit(ratio=_error_ratio(exc, reg))
+                                                     + self._bare_x_note(),
                              fix="make every sum consistent and every exp/log/sin argument "
                                  "dimensionless") from exc
         except TypeError as exc:
@@ -439,6 +443,13 @@ class FitProblem(Problem):
         if not np.all(np.isfinite(mag)):
             i = int(np.argmax(~np.isfinite(mag.ravel())))
             raise InputError(f"{label} is not finite at p0 (data point {i}); start where the model is finite")
+
+    def _bare_x_note(self):
+        parts = self.x if isinstance(self.x, tuple) else (self.x,)
+        if self.fast or any(is_quantity(p) for p in parts):
+            return ""
+        return (" Note: x has no units (a bare array is dimensionless); if it is a time, a "
+                "length, …, give it as a Quantity, e.g. ureg.Quantity(x, 's').")
 
     def _to_y(self, q):
         reg = self.registry
