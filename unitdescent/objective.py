@@ -472,6 +472,8 @@ def _call_at_x0(fn, call, vec, what, space):
     """
     try:
         return call(vec)
+    except pint.DimensionalityError:  # a TypeError too: reported by the caller as a units error
+        raise
     except TypeError as exc:
         if not _accepts(fn, space):
             if space.single:
@@ -483,8 +485,6 @@ def _call_at_x0(fn, call, vec, what, space):
             raise InputError(f"{what} is called as {how}, which its signature "
                              f"{_signature(fn)} does not accept ({exc}). Fix: {fix}") from exc
         _note(exc, f"(raised by {what}, evaluated at x0)")
-        raise
-    except pint.DimensionalityError:
         raise
     except Exception as exc:
         _note(exc, f"(raised by {what}, evaluated at x0)")
