@@ -281,3 +281,13 @@ def test_fit_x_as_a_list_of_quantities_or_without_units():
         ud.fit(decay, list(T.m), Y, P0)
     res = ud.fit(lambda x, a: a * x, [1.0, 2.0, 3.0], [2.0, 4.0, 6.0], {"a": 1.0})
     assert res.params["a"].m == pytest.approx(2.0, rel=1e-9)
+
+
+@pytest.mark.parametrize("low, message", [
+    (Q_(np.nan, "V"), r"bounds\['A'\] low is NaN; use None \(or ±inf\) for no bound"),
+    (Q_(1j, "V"), r"bounds\['A'\] low is complex"),
+])
+def test_bad_fit_bounds_are_named(low, message):
+    # a NaN bound was read as no bound at all
+    with pytest.raises(ud.InputError, match=message):
+        ud.fit(decay, T, Y, P0, bounds={"A": (low, None)})

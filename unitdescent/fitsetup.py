@@ -165,7 +165,14 @@ class Problem:
                 if q.units.dimensionality != s.unit.dimensionality:
                     raise UnitsError(what=label, expected=s.unit, got=q.units,
                                      fix=f"give the bound in units of {fmt(self.user_units[name])}")
-                arr[s.slice] = np.broadcast_to(np.asarray(q.m_as(s.unit), dtype=float), s.shape).ravel()
+                mag = real_array(q.m_as(s.unit), label)
+                if np.any(np.isnan(mag)):
+                    raise InputError(f"{label} is NaN; use None (or ±inf) for no bound")
+                try:
+                    arr[s.slice] = np.broadcast_to(mag, s.shape).ravel()
+                except ValueError:
+                    raise InputError(f"{label}: shape {mag.shape} does not match the parameter's "
+                                     f"shape {s.shape}") from None
         if np.any(lb >= ub):
             i = int(np.argmax(lb >= ub))
             raise InputError(f"bounds for {self._name_of(i)}: the low bound must be below the high bound")
