@@ -49,6 +49,8 @@ class Objective:
         units. Checked on the first call.
     hess : callable, optional
         The Hessian, entry (i, j) in [L]/([θ_i][θ_j]) (used by curvature methods).
+    name : str, optional
+        How messages name the loss (default: ``fun.__name__``).
     """
 
     def __init__(self, fun, params=None, loss=None, jac=None, hess=None, name=None):
