@@ -291,3 +291,14 @@ def test_bad_fit_bounds_are_named(low, message):
     # a NaN bound was read as no bound at all
     with pytest.raises(ud.InputError, match=message):
         ud.fit(decay, T, Y, P0, bounds={"A": (low, None)})
+
+
+def test_a_parameter_at_zero_is_told_which_scale_to_give():
+    def f(x):
+        return ((x - Q_(1.0, "m")) / Q_(1.0, "m")) ** 2
+
+    with pytest.raises(ud.InputError, match=r"need a scale for x: it is 0 at x0.*Pass "
+                                            r"scales=<a typical size in centimeter>"):
+        ud.minimize(f, Q_(0.0, "cm"))
+    res = ud.minimize(f, Q_(0.0, "cm"), scales=Q_(1.0, "cm"))
+    assert res.x.m_as("m") == pytest.approx(1.0, rel=1e-8)

@@ -299,10 +299,12 @@ class Problem:
         if np.any(base == 0):
             i = int(np.argmax(base == 0))
             name = self._name_of(i)
+            unit = fmt(self.user_units.get(name, self.space.by_name[name].unit))
+            how = (f"scales=<a typical size in {unit}>" if self.space.single else
+                   f"scales={{{name!r}: <a typical size in {unit}>}}")
             raise InputError(
                 f"finite differences need a scale for {name}: it is 0 at x0 and no scale was "
-                f"given, and a relative step of 0 is no step. Pass scales={{{name!r}: <typical size "
-                f"with units>}} (or a jac)."
+                f"given, and a relative step of 0 is no step. Pass {how} (or a jac)."
             )
         return FD_REL_STEP * base
 
