@@ -139,3 +139,15 @@ def test_lr_units_and_engine_agree():
     need = ud.lr_units({"x": "cm", "t": "min"}, None, "sgd")
     res = run(lr={k: Q_(0.1, u) for k, u in need.items()})
     assert res.nit == 3
+
+
+def test_a_dimensionless_hyperparameter_with_units_is_told_to_be_a_plain_number():
+    import numpy as np
+
+    import unitdescent as ud
+
+    Q_ = ud.ureg.Quantity
+    with pytest.raises(ud.UnitsError, match=r"newton lr for x: expected units dimensionless, got "
+                                            r"meter\. Fix: give lr as a plain number, e\.g\. lr=0\.5"):
+        ud.minimize(lambda x: np.sum((x / Q_(1.0, "m")) ** 2), Q_(np.ones(2), "m"),
+                    method="newton", lr=Q_(1.0, "m"))

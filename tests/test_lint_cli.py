@@ -156,3 +156,14 @@ def test_fix_in_yaml_and_json(capsys, tmp_path):
     assert code == 0 and "Fixed 4 findings." in err
     assert yml.read_text().splitlines()[6:] == ["  lr: 0.001 m", "  eps: '0.01 J / m'"]
     assert '"lr": "0.001 m"' in js.read_text()
+
+
+def test_explain_names_the_bad_option_and_refuses_a_group_given_twice(capsys):
+    code, _, err = run(capsys, "explain", "torch.optim.Adam", "--param", "m", "--loss", "zz")
+    assert code == 2 and "--loss: cannot read 'zz' as units" in err
+    code, _, err = run(capsys, "explain", "torch.optim.Adam", "--param", "meterz")
+    assert code == 2 and "--param: cannot read 'meterz' as units" in err
+    # was: a table with two columns both named 'w'
+    code, out, err = run(capsys, "explain", "torch.optim.Adam", "--param", "w=m", "--param", "w=s")
+    assert code == 2 and out == ""
+    assert "--param: group 'w' is given twice" in err

@@ -226,3 +226,25 @@ def test_from_dict_rejects_non_dicts():
         from_dict([1, 2])
     with pytest.raises(ConfigError):
         lint(42)
+
+
+def test_a_path_that_does_not_exist_is_named_not_parsed_as_config_text(tmp_path):
+    from unitdescent.lint.config import ConfigError, coerce
+
+    with pytest.raises(ConfigError, match=r"no such file: 'missing/unitdescent.toml'"):
+        coerce("missing/unitdescent.toml")
+    # one-line config text is still config text
+    assert coerce('loss = "J"').data == {"loss": "J"}
+    assert coerce("loss: J").data == {"loss": "J"}
+
+
+def test_select_and_ignore_from_python_are_checked():
+    config = {"loss": "J", "groups": [{"name": "a", "units": "m"}, {"name": "b", "units": "s"}],
+              "optimizer": {"name": "torch.optim.SGD", "lr": "1e-3 m**2/J"}}
+    assert [d.code for d in lint(config, select="UD1")] == ["UD105"]  # a string is one selector
+    assert [d.code for d in lint(config, select=["UD1"])] == ["UD105"]
+    # an unknown selector used to select nothing, silently
+    with pytest.raises(ConfigError, match=r"select: unknown rule selector 'XYZ'"):
+        lint(config, select=["XYZ"])
+    with pytest.raises(ConfigError, match=r"ignore: unknown rule selector 'UD9'"):
+        lint(config, ignore="UD9")

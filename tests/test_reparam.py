@@ -121,3 +121,18 @@ def test_pullback_of_a_unit_matrix_and_a_callable_metric():
     assert res.history.loss[-1] < res.history.loss[0]
     with pytest.raises(InputError, match="maps given for unknown"):
         rp.Reparam({"z": rp.log()}).to_new(X0)
+
+
+def test_reparam_minimize_defaults_to_bfgs_like_minimize():
+    # was method="gd", so R.minimize(fun, x0) failed asking for an lr that ud.minimize never needs
+    t = Q_(np.linspace(0.0, 10.0, 6), "s")
+    y = Q_(2.0, "V") * np.exp(-Q_(0.5, "1/s") * t)
+
+    def decay(k, A):
+        return np.sum(((A * np.exp(-k * t) - y) / Q_(0.1, "V")) ** 2)
+
+    R = rp.Reparam({"k": rp.log(), "A": rp.log()})
+    res = R.minimize(decay, {"k": Q_(0.2, "1/s"), "A": Q_(1.0, "V")})
+    assert res.success and res.method.name == "bfgs"
+    assert res.x["k"].m_as("1/s") == pytest.approx(0.5, rel=1e-6)
+    assert res.x["A"].m_as("V") == pytest.approx(2.0, rel=1e-6)

@@ -329,6 +329,10 @@ def suggest_lr(fun, x, rule: str = "sgd", safety: float | None = None, *, method
     method : str
         "hessian" (full Hessian: exact ρ) or "hvp" (Hutchinson's diagonal and a power iteration
         for ρ, ``probes`` Hessian-vector products each — for large problems).
+    loss_scale : Quantity [L], optional
+        ℓ for the Adam-type rate safety·L_i, as in :func:`characteristic_scales`.
+    probes, seed : int
+        Hessian-vector products per estimate and the random seed (method "hvp").
 
     Returns
     -------

@@ -76,16 +76,20 @@ def minimize(fun, x0, method="bfgs", jac=None, hess=None, **options) -> Result:
 
 
 def _check_engine_options(opts):
-    if not (isinstance(opts["maxiter"], (int, np.integer)) and opts["maxiter"] >= 0):
+    if not (isinstance(opts["maxiter"], (int, np.integer)) and opts["maxiter"] >= 0) \
+            or isinstance(opts["maxiter"], bool):
         raise InputError(f"maxiter must be a non-negative integer, got {opts['maxiter']!r}")
     for k in ("ftol_rel", "xtol_rel"):
         v = opts[k]
-        if not (isinstance(v, (int, float)) and np.isfinite(v) and v >= 0):
+        if not (isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)
+                and v >= 0):
             raise InputError(f"{k} must be a finite number >= 0 (dimensionless), got {v!r}")
     if opts["history"] not in (True, False, "loss"):
         raise InputError(f"history must be True, 'loss' or False, got {opts['history']!r}")
     if opts["callback"] is not None and not callable(opts["callback"]):
-        raise InputError("callback must be callable")
+        raise InputError(f"callback must be callable, got {opts['callback']!r}")
+    if not isinstance(opts["throw"], (bool, np.bool_)):
+        raise InputError(f"throw must be True or False, got {opts['throw']!r}")
 
 
 class _Stopping:
@@ -150,8 +154,9 @@ def _run(problem, rule, stepper, stop, opts) -> Result:
         if sr.failed:
             status, detail = Status.STEP_FAILED, sr.failed
             break
-        if not (math.isfinite(sr.f) and (math.isfinite(sr.g @ sr.g)  # one BLAS pass over g
-                                         or np.isfinite(sr.g).all())):
+        with np.errstate(over="ignore"):  # g·g may overflow for a large, finite g
+            gg = sr.g @ sr.g  # one BLAS pass over g
+        if not (math.isfinite(sr.f) and (math.isfinite(gg) or np.isfinite(sr.g).all())):
             what = "loss" if not math.isfinite(sr.f) else "gradient"
             status = Status.NONFINITE
             detail = (f"the {what} became {sr.f if what == 'loss' else 'non-finite'} at "
@@ -171,6 +176,11 @@ def _run(problem, rule, stepper, stop, opts) -> Result:
             except StopIteration:
                 status = Status.CALLBACK
                 break
+            except Exception as exc:  # the user's error, with where it happened
+                if hasattr(exc, "add_note"):
+                    exc.add_note(f"(raised by the callback at iteration {nit}; raise "
+                                 f"StopIteration to stop a run early)")
+                raise
         if reason:
             status, detail = Status.CONVERGED, reason
             break

@@ -94,6 +94,8 @@ def least_squares(residuals, x0, *, jac=None, bounds=None, method=None, absolute
         Quantity array (or a bare array: dimensionless). Weighted residuals (divided by σ) are
         dimensionless; with units, χ² has the residuals' units squared.
     x0 : Quantity or dict of Quantities
+        The start [θ]; its units are the units of the results (a plain number or array is
+        dimensionless).
     jac : callable, optional
         Same call; returns dict name -> Quantity ∂r/∂θ in [r]/[θ], shape ``r.shape + θ.shape``
         (one Quantity for a single ``x0``).
@@ -139,6 +141,8 @@ def _options(options, where):
 # ---------------------------------------------------------------------------------------
 def _run(problem, bounds, method, absolute_sigma, opts) -> FitResult:
     sp = problem.space
+    if not isinstance(absolute_sigma, (bool, np.bool_)):
+        raise InputError(f"absolute_sigma must be True or False, got {absolute_sigma!r}")
     zb = problem.bounds_z(bounds)
     if method is None:
         method = "trf" if zb is not None else "lm"
@@ -181,8 +185,8 @@ def _result(problem, sol, theta, method, absolute_sigma) -> FitResult:
     keep = s > lm.EPS * max(J.shape) * (s[0] if s.size else 0.0)
     s, vt = s[keep], vt[keep]
     cov_z = (vt.T / s ** 2) @ vt
-    if not absolute_sigma:
-        cov_z = cov_z * (chi2 / dof if dof > 0 else np.inf)
+    if not absolute_sigma:  # no degrees of freedom left: the scatter, hence σ, is unknown
+        cov_z = cov_z * (chi2 / dof) if dof > 0 else np.full_like(cov_z, np.inf)
     cov = cov_z * np.outer(problem.scale, problem.scale)
     sd = np.sqrt(np.diag(cov))
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -16,7 +16,8 @@ from .dims import PARAM
 from .errors import BareNumberError, InputError, UnitsError
 from .fitresult import delta_unit
 from .space import ParamSpace
-from .units import as_quantity, as_unit, fmt, is_multiplicative, is_quantity, registry_of
+from .units import (_holds_quantities, as_quantity, as_unit, fmt, is_multiplicative, is_quantity,
+                    real_array, registry_of)
 
 class ModelUnitsError(UnitsError):
     """The model (or residual function) is dimensionally inconsistent with the data or p0."""
@@ -38,6 +39,8 @@ class Model:
     Parameters
     ----------
     fun : callable
+        ``fun(x, **params)`` on magnitudes in the declared units; returns an array of ``y``'s
+        shape in ``y`` units.
     x : unit or tuple of units, optional
         Units ``fun`` expects ``x`` in (dimensionless when omitted).
     y : unit
@@ -48,6 +51,7 @@ class Model:
         ``jac(x, **params)`` -> dict name -> array ∂model/∂θ, shape ``y.shape + θ.shape``, in
         [y]/[θ] with the declared units.
     name : str, optional
+        How messages name the model (default: ``fun.__name__``).
     """
 
     def __init__(self, fun, *, params, y=None, x=None, jac=None, name=None):
@@ -82,7 +86,7 @@ class Problem:
     single = False
     name = "model"
 
-    def _make_space(self, x0, registry, working_units=None):
+    def _make_space(self, x0, registry, working_units=None, name="x0"):
         if isinstance(x0, dict):
             user = {}
             conv = {}
@@ -95,7 +99,7 @@ class Problem:
             q = as_quantity(x0, registry, what="x0")
             user = {ParamSpace.SINGLE: q.units if is_quantity(q) else _dimless(registry)}
             x0 = _absolute(q, "x0")
-        self.space, self.theta0 = ParamSpace.from_x0(x0, working_units, registry)
+        self.space, self.theta0 = ParamSpace.from_x0(x0, working_units, registry, name=name)
         self.user_units = user
         self.registry = registry
 
@@ -161,7 +165,14 @@ class Problem:
                 if q.units.dimensionality != s.unit.dimensionality:
                     raise UnitsError(what=label, expected=s.unit, got=q.units,
                                      fix=f"give the bound in units of {fmt(self.user_units[name])}")
-                arr[s.slice] = np.broadcast_to(np.asarray(q.m_as(s.unit), dtype=float), s.shape).ravel()
+                mag = real_array(q.m_as(s.unit), label)
+                if np.any(np.isnan(mag)):
+                    raise InputError(f"{label} is NaN; use None (or ±inf) for no bound")
+                try:
+                    arr[s.slice] = np.broadcast_to(mag, s.shape).ravel()
+                except ValueError:
+                    raise InputError(f"{label}: shape {mag.shape} does not match the parameter's "
+                                     f"shape {s.shape}") from None
         if np.any(lb >= ub):
             i = int(np.argmax(lb >= ub))
             raise InputError(f"bounds for {self._name_of(i)}: the low bound must be below the high bound")
@@ -189,6 +200,8 @@ class Problem:
         for s in sp.specs:
             need = need_of(s)
             q = as_quantity(first[s.name], reg, what=f"{what} for {s.name}")
+            real_array(q.magnitude if is_quantity(q) else q, f"{what} for {sp.label(s.name)}",
+                       returned=True)
             units = q.units if is_quantity(q) else _dimless(reg)
             if units.dimensionality != need.dimensionality:
                 raise UnitsError(what=f"{what} for {sp.label(s.name)}", expected=need, got=units,
@@ -237,7 +250,7 @@ class FitProblem(Problem):
                     raise InputError(f"Model declares {n!r} in {unit}, a unit with an offset: scaled "
                                      f"coordinates and relative steps need a true zero. Declare an "
                                      f"absolute unit (kelvin) and convert inside the model")
-        self._make_space(p0, reg, model.params if fast else None)
+        self._make_space(p0, reg, model.params if fast else None, name="p0")
         self._make_scales(opts["scales"])
         self._data(x, y, sigma, opts["nan_policy"], fast, model)
         self.model = model
@@ -252,11 +265,10 @@ class FitProblem(Problem):
         reg = self.registry
         yq = as_quantity(y, reg, what="y")
         y_unit = yq.units if is_quantity(yq) else _dimless(reg)
-        y_abs = _absolute(yq, "y") if is_quantity(yq) else reg.Quantity(np.asarray(yq, dtype=float))
-        try:
-            ymag = np.asarray(y_abs.magnitude, dtype=float)
-        except (TypeError, ValueError):
-            raise InputError(f"y must be numeric, got {y!r}") from None
+        y_abs = _absolute(yq, "y") if is_quantity(yq) else reg.Quantity(real_array(yq, "y"))
+        ymag = real_array(y_abs.magnitude, "y")
+        if ymag.size == 0:
+            raise InputError(f"y is empty (shape {ymag.shape}); a fit needs data points")
         if ymag.ndim == 0:
             raise InputError("y must be an array of data points, got a scalar")
         self.y_user_unit = y_unit
@@ -272,7 +284,7 @@ class FitProblem(Problem):
                 if not y_unit.dimensionless:
                     raise BareNumberError(what="sigma", expected=self.y_delta, got=_short(sigma),
                                           fix=f"give sigma with the units of y, e.g. sigma * ureg('{self.y_delta}')")
-                sq = reg.Quantity(np.asarray(sq, dtype=float), _dimless(reg))
+                sq = reg.Quantity(real_array(sq, "sigma"), _dimless(reg))
             if not is_multiplicative(sq.units):
                 raise UnitsError(what="sigma", expected=self.y_delta, got=sq.units,
                                  detail="sigma is an uncertainty, a difference of two values, and a "
@@ -282,13 +294,16 @@ class FitProblem(Problem):
             if sq.units.dimensionality != self.y_unit.dimensionality:
                 raise UnitsError(what="sigma", expected=self.y_delta, got=sq.units,
                                  fix="sigma is one standard deviation of y and has y's units")
-            smag = np.asarray(sq.m_as(self.y_unit), dtype=float)
+            smag = real_array(sq.m_as(self.y_unit), "sigma")
             if smag.shape not in ((), ymag.shape):
                 raise InputError(f"sigma has shape {smag.shape}; it must be a scalar or y's shape "
                                  f"{ymag.shape} (a full covariance of y is not supported)")
             smag = np.broadcast_to(smag, ymag.shape).astype(float)
         # x: passed to the model as given (converted once on the fast path)
         xs = x if isinstance(x, tuple) else None
+        for i, part in enumerate(xs if xs is not None else (x,)):
+            if _holds_quantities(part):  # a list of Quantities: say how to make one Quantity
+                real_array(part, "x" if xs is None else f"x[{i}]")
         n_obs = ymag.shape[-1]
 
         def _xmag(part):
@@ -369,6 +384,8 @@ class FitProblem(Problem):
             unpack = _unpacker(sp)
             fun = model.fun
             self._call = lambda th: np.asarray(fun(xf, **unpack(th)), dtype=float) * factor
+            self._first_call = lambda th: real_array(fun(xf, **unpack(th)), f"model {self.name!r}",
+                                                     returned=True) * factor
             self._factor = None
             return
         self._call_q = lambda th: model(x, **sp.quantities(th))
@@ -378,7 +395,7 @@ class FitProblem(Problem):
         label = f"model {self.name!r}"
         try:
             with np.errstate(all="ignore"):
-                out = self._call(self.theta0) if self.fast else self._call_q(self.theta0)
+                out = self._first_call(self.theta0) if self.fast else self._call_q(self.theta0)
         except pint.OffsetUnitCalculusError as exc:
             raise ModelUnitsError(what=label, detail=f"it did arithmetic with a unit that has an offset "
                                                 f"at p0 — {exc}.",
@@ -388,13 +405,26 @@ class FitProblem(Problem):
             raise ModelUnitsError(what=label, detail=f"it raised a dimensional error at p0 — {exc}. "
                                                      f"Some sum in it mixes units, or an exp/log/sin "
                                                      f"argument is not dimensionless. "
-                                                     + self._culprit(ratio=_error_ratio(exc, reg)),
+                                                     + self._culprit(ratio=_error_ratio(exc, reg))
+                                                     + self._bare_x_note(),
                              fix="make every sum consistent and every exp/log/sin argument "
                                  "dimensionless") from exc
+        except TypeError as exc:
+            fn = self.model.fun if self.fast else self.model
+            if not _accepts_params(fn, sp.names):
+                raise InputError(f"{label} is called as model(x, {', '.join(n + '=…' for n in sp.names)}) with the "
+                                 f"names of p0, which its signature does not accept ({exc}). Name "
+                                 f"p0's keys after the model's arguments") from exc
+            _note(exc, f"(raised by {label}, evaluated at p0)")
+            raise
+        except Exception as exc:
+            _note(exc, f"(raised by {label}, evaluated at p0)")
+            raise
         if self.fast:
             mag = out
             self._first_units = None
         else:
+            real_array(out.magnitude if is_quantity(out) else out, label, returned=True)
             got = out.units if is_quantity(out) else _dimless(reg)
             if got.dimensionality != self.y_unit.dimensionality:
                 raise ModelUnitsError(what=label, expected=self.y_user_unit, got=got,
@@ -420,6 +450,13 @@ class FitProblem(Problem):
         if not np.all(np.isfinite(mag)):
             i = int(np.argmax(~np.isfinite(mag.ravel())))
             raise InputError(f"{label} is not finite at p0 (data point {i}); start where the model is finite")
+
+    def _bare_x_note(self):
+        parts = self.x if isinstance(self.x, tuple) else (self.x,)
+        if self.fast or any(is_quantity(p) for p in parts):
+            return ""
+        return (" Note: x has no units (a bare array is dimensionless); if it is a time, a "
+                "length, …, give it as a Quantity, e.g. ureg.Quantity(x, 's').")
 
     def _to_y(self, q):
         reg = self.registry
@@ -543,6 +580,7 @@ class ResidualProblem(Problem):
         except pint.DimensionalityError as exc:
             raise ModelUnitsError(what=label, detail=f"it raised a dimensional error at x0 — {exc}.",
                              fix="make every sum consistent and every exp/log/sin argument dimensionless") from exc
+        real_array(first.magnitude if is_quantity(first) else first, label, returned=True)
         unit = first.units if is_quantity(first) else _dimless(reg)
         if not is_multiplicative(unit):
             raise UnitsError(what=label, expected=delta_unit(unit), got=unit,
@@ -551,7 +589,7 @@ class ResidualProblem(Problem):
         if unit.dimensionality == _dimless(reg).dimensionality:
             unit = _dimless(reg)
         self.resid_unit = unit
-        mag = np.asarray(first.m_as(unit) if is_quantity(first) else first, dtype=float)
+        mag = real_array(first.m_as(unit) if is_quantity(first) else first, label, returned=True)
         if mag.ndim == 0 or mag.size == 0:
             raise InputError(f"{label} must return an array of residuals, got shape {mag.shape}")
         if not np.all(np.isfinite(mag)):
@@ -561,20 +599,30 @@ class ResidualProblem(Problem):
         first_units = first.units if is_quantity(first) else None
         factor = 1.0 if first_units is None else reg.Quantity(1.0, first_units).m_as(unit)
 
+        m = self.m
+
         def call(th):
             r = self._call_q(th)
             if is_quantity(r):
                 if r.units == first_units:
-                    return np.asarray(r.magnitude, dtype=float).ravel() * factor
-                try:
-                    return np.asarray(r.m_as(unit), dtype=float).ravel()
-                except pint.DimensionalityError:
-                    raise UnitsError(what=label, expected=unit, got=r.units,
-                                     detail="its units changed between calls.") from None
-            if first_units is not None:
+                    out = np.asarray(r.magnitude, dtype=float).ravel() * factor
+                else:
+                    try:
+                        out = np.asarray(r.m_as(unit), dtype=float).ravel()
+                    except pint.DimensionalityError:
+                        raise UnitsError(what=label, expected=unit, got=r.units,
+                                         detail="its units changed between calls.",
+                                         fix="return the same units at every point") from None
+            elif first_units is not None:
                 raise UnitsError(what=label, expected=unit, got=_dimless(reg),
-                                 detail="it returned a bare array after returning a Quantity at x0.")
-            return np.asarray(r, dtype=float).ravel()
+                                 detail="it returned a bare array after returning a Quantity at x0.",
+                                 fix="return the same units at every point")
+            else:
+                out = np.asarray(r, dtype=float).ravel()
+            if out.size != m:
+                raise InputError(f"{label} returned {out.size} residuals here and {m} at x0; it "
+                                 f"must return the same number at every point")
+            return out
 
         self._call = call
         self._jac = None
@@ -643,3 +691,23 @@ def _simplify(unit):
 def _short(value) -> str:
     text = repr(value)
     return text if len(text) < 40 else text[:37] + "..."
+
+
+def _accepts_params(fn, names) -> bool:
+    """Whether ``fn(x, **{name: ...})`` binds (True when the signature cannot be read)."""
+    import inspect
+
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return True
+    try:
+        sig.bind(None, **{n: None for n in names})
+    except TypeError:
+        return False
+    return True
+
+
+def _note(exc, text):
+    if hasattr(exc, "add_note"):  # Python >= 3.11
+        exc.add_note(text)

@@ -20,7 +20,7 @@ from .errors import (
     UnitsError,
     UnitsWarning,
 )
-from .units import as_quantity, fmt, is_quantity
+from .units import as_quantity, fmt, is_quantity, real_array
 
 BARE_POLICIES = ("error", "as-given")
 
@@ -31,7 +31,8 @@ def required_unit(dim: Dim, spec, loss_unit):
 
 
 def _example(unit, value=1e-3) -> str:
-    return f"{value:g} * ureg('{unit}')" if str(unit) else f"{value:g}"
+    plain = not str(unit) or unit == unit._REGISTRY.dimensionless
+    return f"{value:g}" if plain else f"{value:g} * ureg('{unit}')"
 
 
 def resolve(name: str, value, dim: Dim, space, loss_unit, *, bare: str = "error",
@@ -75,15 +76,14 @@ def resolve(name: str, value, dim: Dim, space, loss_unit, *, bare: str = "error"
             if v.units.dimensionality != need.dimensionality:
                 raise UnitsError(
                     what=label, expected=need, got=v.units,
-                    fix=f"give {name} in {fmt(need)}, e.g. {name}={_example(need)}"
+                    fix=(f"give {name} as a plain number, e.g. {name}={_example(need, 0.5)}"
+                         if need == registry.dimensionless else
+                         f"give {name} in {fmt(need)}, e.g. {name}={_example(need)}")
                         + (f" (for parameter in {spec.unit}, loss in {fmt(loss_unit)})"),
                 )
-            mag = np.asarray(v.m_as(need), dtype=float)
+            mag = real_array(v.m_as(need), label)
         else:
-            try:
-                mag = np.asarray(v, dtype=float)
-            except (TypeError, ValueError):
-                raise InputError(f"{label}: expected a number or Quantity, got {v!r}") from None
+            mag = real_array(v, label)
             if not need.dimensionality == registry.dimensionless.dimensionality:
                 if bare != "as-given":
                     raise BareNumberError(
@@ -122,7 +122,7 @@ def _check_shared(name, value, dim, space, loss_unit, where, registry):
     if len(set(map(str, dims.values()))) <= 1:
         return
     v = as_quantity(value, registry, what=where)
-    if not is_quantity(v) and np.all(np.asarray(v, dtype=float) == 0):
+    if not is_quantity(v) and np.all(real_array(v, where) == 0):
         return  # zero fits any units
     listing = ", ".join(f"{n!r} needs {fmt(u)}" for n, u in needs.items())
     example = ", ".join(f"{n!r}: {_example(u)}" for n, u in needs.items())
@@ -162,16 +162,16 @@ def resolve_matrix(name: str, value, mdim: MatrixDim, space, loss_unit, *, rule:
         label = f"{where} block ({a.name!r}, {b.name!r})"
         q = as_quantity(block, space.registry, what=label)
         if not is_quantity(q):
+            mag = real_array(q, label)
             if need.dimensionality != space.registry.dimensionless.dimensionality:
-                raise BareNumberError(what=label, expected=need, got=_short(np.asarray(q)),
+                raise BareNumberError(what=label, expected=need, got=_short(mag),
                                       fix=f"give this block in {fmt(need)}")
-            mag = np.asarray(q, dtype=float)
         else:
             if q.units.dimensionality != need.dimensionality:
                 raise UnitsError(what=label, expected=need, got=q.units,
                                  fix=f"entry (i, j) of {name} needs [θ_i][θ_j]/[L]; give this "
                                      f"block in {fmt(need)}")
-            mag = np.asarray(q.m_as(need), dtype=float)
+            mag = real_array(q.m_as(need), label)
         _check_finite(mag, label)
         shape = (a.size, b.size)
         if mag.size == 1 and a.size == b.size:

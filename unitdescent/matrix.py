@@ -69,6 +69,10 @@ class UnitMatrix:
         units = units or {}
         if not isinstance(units, dict):
             units = {self.space.SINGLE: units} if self.space.single else {n: units for n in self.space.names}
+        unknown = sorted(set(units) - set(self.space.names))
+        if unknown:
+            raise InputError(f"units: no parameter named {', '.join(map(repr, unknown))}; the "
+                             f"parameters are {self.space.names}")
         f = np.ones(self.space.size)
         for s in self.space.specs:
             if s.name in units:

@@ -23,7 +23,8 @@ import pint
 from .dims import HESSIAN
 from .errors import InputError, LossUnitsError, UnitsError
 from .space import ParamSpace
-from .units import as_quantity, as_unit, fmt, is_multiplicative, is_quantity, registry_of
+from .units import (as_quantity, as_unit, fmt, is_multiplicative, is_quantity, real_array,
+                    registry_of)
 
 #: Central differences: h_i = FD_REL_STEP · max(|θ_i|, scale_i) (relative, never absolute).
 FD_REL_STEP = float(np.finfo(float).eps) ** (1.0 / 3.0)
@@ -48,6 +49,8 @@ class Objective:
         units. Checked on the first call.
     hess : callable, optional
         The Hessian, entry (i, j) in [L]/([θ_i][θ_j]) (used by curvature methods).
+    name : str, optional
+        How messages name the loss (default: ``fun.__name__``).
     """
 
     def __init__(self, fun, params=None, loss=None, jac=None, hess=None, name=None):
@@ -76,7 +79,22 @@ class Objective:
         return f"Objective({self.name}, {kind})"
 
     def compile(self, x0, *, loss_units=None, scales=None) -> Problem:
-        """Check units once at ``x0`` and return the float :class:`Problem`."""
+        """Check units once at ``x0`` and return the float :class:`Problem`.
+
+        Parameters
+        ----------
+        x0 : Quantity or dict of Quantities
+            The point [θ] where the loss (and ``jac``/``hess``) are first called and checked.
+        loss_units : unit, optional
+            The units [L] the loss must have (Quantity path; the fast path declares ``loss``).
+        scales : Quantity or dict name -> Quantity, optional
+            Typical sizes [θ] per parameter, for relative finite-difference steps.
+
+        Returns
+        -------
+        Problem
+            Loss, gradient and Hessian as functions of one float vector in working units.
+        """
         registry = registry_of(x0, scales)
         space, vec = ParamSpace.from_x0(x0, self.params if self.fast else None, registry)
         user_units = _user_units(x0, space)
@@ -85,6 +103,24 @@ class Objective:
 
 def objective(params=None, loss=None, jac=None, hess=None):
     """Decorator: declare a float-valued loss's units (the fast path).
+
+    Parameters
+    ----------
+    params : unit or dict name -> unit
+        The units the function expects its arguments in (it is called with magnitudes in
+        these units, whatever units ``x0`` is given in).
+    loss : unit, optional
+        The units [L] of the float the function returns (default: dimensionless).
+    jac : callable, optional
+        The gradient on floats: an array (or dict name -> array), entry i in [L]/[θ_i] of
+        the declared units.
+    hess : callable, optional
+        The Hessian on floats, entry (i, j) in [L]/([θ_i][θ_j]) of the declared units.
+
+    Returns
+    -------
+    callable
+        A decorator turning the function into an :class:`Objective`.
 
     >>> @objective(params={"x": "m"}, loss="J")
     ... def energy(x):
@@ -157,7 +193,8 @@ class Problem:
         if obj.fast and loss_units is not None:
             raise InputError("the loss units are declared by the Objective; do not also pass loss_units")
         try:
-            value = self._call(self.x0)
+            value = _call_at_x0(obj.fun, self._call, self.x0, f"loss function {obj.name!r}",
+                                self.space)
         except pint.DimensionalityError as exc:
             raise LossUnitsError(
                 what=f"loss function {obj.name!r}",
@@ -181,7 +218,7 @@ class Problem:
                 raise InputError(f"loss function {obj.name!r} declares its units (fast path) but "
                                  f"returned a Quantity; return a plain float in {fmt(want)}")
             got = want
-        mag = np.asarray(mag, dtype=float) if np.ndim(mag) == 0 else np.asarray(mag)
+        mag = real_array(mag, f"loss function {obj.name!r}", returned=True)
         if mag.size != 1 or np.ndim(mag) != 0:
             raise InputError(f"loss function {obj.name!r} must return a scalar, got shape "
                              f"{np.shape(mag)}; sum or average it into one number")
@@ -262,10 +299,12 @@ class Problem:
         if np.any(base == 0):
             i = int(np.argmax(base == 0))
             name = self._name_of(i)
+            unit = fmt(self.user_units.get(name, self.space.by_name[name].unit))
+            how = (f"scales=<a typical size in {unit}>" if self.space.single else
+                   f"scales={{{name!r}: <a typical size in {unit}>}}")
             raise InputError(
                 f"finite differences need a scale for {name}: it is 0 at x0 and no scale was "
-                f"given, and a relative step of 0 is no step. Pass scales={{{name!r}: <typical size "
-                f"with units>}} (or a jac)."
+                f"given, and a relative step of 0 is no step. Pass {how} (or a jac)."
             )
         return FD_REL_STEP * base
 
@@ -313,10 +352,10 @@ class Problem:
         """Check the user's jac at x0 (units [L]/[θ_i], shapes); return vector -> flat gradient."""
         obj, sp, reg = self.objective, self.space, self.registry
         call = self._adapter(obj.jac)
-        first = call(self.x0)
+        first = _call_at_x0(obj.jac, call, self.x0, "jac", sp)
         self.njev += 1
         if obj.fast and not isinstance(first, dict):  # one flat array in the declared units
-            arr = np.asarray(first, dtype=float).reshape(-1)
+            arr = real_array(first, "jac", returned=True).reshape(-1)
             if arr.size != sp.size:
                 raise InputError(f"jac returned {arr.size} values; the parameters have {sp.size}")
             self._g0 = arr.copy()
@@ -334,16 +373,16 @@ class Problem:
                 if is_quantity(val):
                     raise InputError(f"{label}: a fast-path jac returns plain arrays in {need[s.name]}")
                 first_units[s.name] = None
-                mag = np.asarray(val, dtype=float)
+                mag = real_array(val, label, returned=True)
             else:
                 q = as_quantity(val, reg, what=label)
+                mag = real_array(q.magnitude if is_quantity(q) else q, label, returned=True)
                 units = q.units if is_quantity(q) else reg.dimensionless
                 if units.dimensionality != need[s.name].dimensionality:
                     raise UnitsError(what=label, expected=need[s.name], got=units,
                                      fix="a gradient has units [loss]/[parameter]; return "
                                          f"d(loss)/d({s.name}) in {fmt(need[s.name])}")
                 first_units[s.name] = units
-                mag = np.asarray(q.magnitude if is_quantity(q) else q, dtype=float)
             if mag.size != s.size:
                 raise InputError(f"{label}: shape {mag.shape} does not match the parameter's shape "
                                  f"{s.shape}")
@@ -365,7 +404,9 @@ class Problem:
                     if not is_quantity(q) or q.units.dimensionality != need[s.name].dimensionality:
                         raise UnitsError(what=f"jac for {sp.label(s.name)}", expected=need[s.name],
                                          got=getattr(q, "units", None),
-                                         detail="its units changed between calls.")
+                                         detail="its units changed between calls.",
+                                         fix=f"return d(loss)/d({s.name}) in units compatible "
+                                             f"with {fmt(need[s.name])} at every point")
                     out[s.slice] = np.ravel(q.m_as(need[s.name]))
             return out
 
@@ -401,7 +442,7 @@ class Problem:
             def conv(value):
                 return resolve_matrix("hess", value, HESSIAN, sp, self.loss_unit, rule="")
 
-        conv(call(self.x0))  # checked once at x0 (units, shapes)
+        conv(_call_at_x0(obj.hess, call, self.x0, "hess", sp))  # checked once at x0 (units, shapes)
         self.nhev += 1
         return lambda v: conv(call(v))
 
@@ -424,6 +465,65 @@ class Problem:
             user = self.user_units[s.name]
             out[s.name] = q.to(self.loss_unit / user) if user != s.unit else q
         return out[self.space.SINGLE] if self.space.single else out
+
+
+def _call_at_x0(fn, call, vec, what, space):
+    """``call(vec)``, the first call of a user function, at x0.
+
+    A ``TypeError`` because the function's arguments do not match x0 (``fun(**x0)`` with other
+    names) becomes an :class:`InputError` that says how the function is called; any other
+    exception from the user's code gets a note saying which function raised it, and where.
+    """
+    try:
+        return call(vec)
+    except pint.DimensionalityError:  # a TypeError too: reported by the caller as a units error
+        raise
+    except TypeError as exc:
+        if not _accepts(fn, space):
+            if space.single:
+                how, fix = ("f(x) with one argument", "take one argument, or pass x0 as a dict "
+                            "name -> Quantity to call it with named arguments")
+            else:
+                how = f"f(**x0) with the arguments {', '.join(space.names)}"
+                fix = "name its arguments after x0's keys (or x0's keys after its arguments)"
+            raise InputError(f"{what} is called as {how}, which its signature "
+                             f"{_signature(fn)} does not accept ({exc}). Fix: {fix}") from exc
+        _note(exc, f"(raised by {what}, evaluated at x0)")
+        raise
+    except Exception as exc:
+        _note(exc, f"(raised by {what}, evaluated at x0)")
+        raise
+
+
+def _accepts(fn, space) -> bool:
+    import inspect
+
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):  # builtins without a signature: cannot tell
+        return True
+    try:
+        if space.single:
+            sig.bind(None)
+        else:
+            sig.bind(**{n: None for n in space.names})
+    except TypeError:
+        return False
+    return True
+
+
+def _signature(fn) -> str:
+    import inspect
+
+    try:
+        return f"{getattr(fn, '__name__', 'f')}{inspect.signature(fn)}"
+    except (TypeError, ValueError):
+        return repr(fn)
+
+
+def _note(exc, text):
+    if hasattr(exc, "add_note"):  # Python >= 3.11
+        exc.add_note(text)
 
 
 def _readonly(v, shape=None):

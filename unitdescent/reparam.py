@@ -210,8 +210,10 @@ class Reparam:
 
         return fun_new, jac_new
 
-    def minimize(self, fun, x0, method="gd", jac=None, **options):
+    def minimize(self, fun, x0, method="bfgs", jac=None, **options):
         """``minimize`` in the new coordinates; the result reported in the old ones.
+
+        ``method`` defaults to "bfgs", as for :func:`unitdescent.minimize`.
 
         Hyperparameters refer to the new coordinates (e.g. gd's lr in [φ]²/[L]: for log
         coordinates, plain loss⁻¹ units); ``scales`` may be given in the old ones (they are

@@ -7,7 +7,7 @@ against, so ``lr_units`` and the engine cannot disagree.
 from __future__ import annotations
 
 from .dims import Dim
-from .errors import UnknownOptionError
+from .errors import InputError, UnknownOptionError
 from .rules import METHODS
 from .units import as_unit, registry_of
 
@@ -20,6 +20,8 @@ LR_ALIASES = {
 
 def hyper_dim(rule: str, name: str = "lr") -> Dim:
     """The declared signature of hyperparameter ``name`` of ``rule``."""
+    if not isinstance(rule, str):
+        raise InputError(f"rule must be a method name such as 'sgd' or 'adam', got {rule!r}")
     key = LR_ALIASES.get(rule.lower(), rule.lower())
     if key not in METHODS:
         raise UnknownOptionError(rule, list(METHODS) + list(LR_ALIASES), "lr_units' rule")
@@ -35,13 +37,27 @@ def lr_units(param_units, loss_units=None, rule: str = "sgd", name: str = "lr"):
     Parameters
     ----------
     param_units : unit, unit string, Quantity, or dict name -> any of those
-    loss_units : unit or string (default: dimensionless)
-    rule : "sgd"/"gd", "momentum", "adam"/"adamw"/"rmsprop"/"adagrad", "preconditioned", …
+        The units [θ] of the parameter (group); a Quantity contributes only its units.
+    loss_units : unit or string, optional
+        The units [L] of the loss (default: dimensionless).
+    rule : str
+        "sgd"/"gd", "momentum", "adam"/"adamw"/"rmsprop"/"adagrad", "preconditioned", … (a
+        method of ``ud.METHODS`` or an alias).
+    name : str
+        The hyperparameter (default "lr"; e.g. "eps" for Adam's [L]/[θ]).
 
     Returns
     -------
-    pint Unit, or a dict name -> Unit when ``param_units`` is a dict.
-    SGD: [θ]²/[L]; Adam-style: [θ].
+    pint Unit, or dict name -> Unit
+        One Unit, or one per parameter when ``param_units`` is a dict. SGD's lr: [θ]²/[L];
+        Adam-style lr: [θ].
+
+    Raises
+    ------
+    UnknownOptionError
+        An unknown rule or hyperparameter name (with the nearest valid name).
+    UnknownUnitError
+        A unit string pint cannot parse.
 
     >>> str(lr_units("m", None, "sgd"))
     'meter ** 2'

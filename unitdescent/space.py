@@ -15,7 +15,8 @@ import numpy as np
 import pint
 
 from .errors import InputError
-from .units import as_quantity, as_unit, check_multiplicative, is_quantity, registry_of
+from .units import (as_quantity, as_unit, check_multiplicative, is_quantity, real_array,
+                    registry_of)
 
 
 @dataclass(frozen=True)
@@ -56,20 +57,23 @@ class ParamSpace:
 
     # -- construction -------------------------------------------------------------------
     @classmethod
-    def from_x0(cls, x0, working_units=None, registry=None):
+    def from_x0(cls, x0, working_units=None, registry=None, *, name="x0"):
         """Build the space and the starting vector from ``x0``.
 
         ``working_units`` (a unit, or dict name -> unit) overrides the units the vector holds
-        (the fast path declares them). Returns ``(space, x0_vector)``.
+        (the fast path declares them); ``name`` is how messages call the start ("p0" for a
+        fit). Returns ``(space, x0_vector)``.
         """
+        start_name = name
         registry = registry or registry_of(x0)
         single = not isinstance(x0, dict)
         items = {cls.SINGLE: x0} if single else dict(x0)
         if not items:
             raise InputError("x0 is an empty dict: give at least one parameter")
         if single and isinstance(working_units, dict):
-            raise InputError("x0 is one value but the objective declares several parameters "
-                             f"({', '.join(working_units)}); pass x0 as a dict with those names")
+            raise InputError("x0 is one value but the objective declares named parameters "
+                             f"({', '.join(working_units)}); pass x0 as a dict with those names, "
+                             "or declare params as one unit")
         if not single and working_units is not None:
             if not isinstance(working_units, dict):
                 raise InputError("x0 is a dict but the objective declares one parameter unit; "
@@ -86,16 +90,16 @@ class ParamSpace:
         for name, value in items.items():
             if not isinstance(name, str) or not name.isidentifier():
                 raise InputError(f"parameter names must be Python identifiers, got {name!r}")
-            label = "x0" if single else f"x0[{name!r}]"
+            label = start_name if single else f"{start_name}[{name!r}]"
             q = as_quantity(value, registry, what=label)
             if is_quantity(q):
                 unit, mag = q.units, q.magnitude
             else:
                 unit, mag = registry.dimensionless, q
-            try:
-                arr = np.asarray(mag, dtype=float)
-            except (TypeError, ValueError):
-                raise InputError(f"{label} must be numeric, got {value!r}") from None
+            arr = real_array(mag, label)
+            if arr.size == 0:
+                raise InputError(f"{label} is empty (shape {arr.shape}); every parameter needs at "
+                                 f"least one value")
             check_multiplicative(unit, label)
             if working_units is not None:
                 wu = working_units if single else working_units[name]
@@ -106,9 +110,9 @@ class ParamSpace:
                 total = arr.sum()  # one pass; locate the culprit only when it is not finite
             bad = ~np.isfinite(arr) if not np.isfinite(total) else None
             if bad is not None and bad.any():
-                where = np.argwhere(bad)[0] if arr.ndim else ()
-                raise InputError(f"{label} is not finite at index {tuple(where)}: "
-                                 f"{arr[tuple(where)] if arr.ndim else arr}. Start from finite values.")
+                where = tuple(int(i) for i in np.argwhere(bad)[0]) if arr.ndim else ()
+                raise InputError(f"{label} is not finite at index {where}: "
+                                 f"{arr[where] if arr.ndim else arr}. Start from finite values.")
             stop = start + arr.size
             specs.append(ParamSpec(name, arr.shape, unit, start, stop))
             parts.append(arr.ravel())
@@ -167,7 +171,7 @@ def _convert(q, arr, unit, target, label):
             what=label,
             expected=target,
             got=unit,
-            fix=f"the objective declares {label.replace('x0', 'this parameter')} in {target}; give x0 in "
-                f"units convertible to {target}",
+            fix=f"the Objective or Model declares this parameter in {target}; give "
+                f"{label} in units convertible to {target}",
         )
     return q.m_as(target) if is_quantity(q) else arr

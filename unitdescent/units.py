@@ -147,3 +147,61 @@ def _undefined_name(exc: pint.UndefinedUnitError):
     if isinstance(names, (tuple, list)) and names:
         return ", ".join(str(n) for n in names)
     return names if names else None
+
+
+def real_array(value, what: str, *, returned: bool = False) -> np.ndarray:
+    """``value`` (a number, a numeric array or nested list) as a float array.
+
+    Anything else — ``None``, text, complex numbers, a list or object array of Quantities, a
+    ragged list — is an :class:`InputError` naming ``what``; ``returned=True`` says it was a
+    function's return value. Unit-free: callers strip (and check) units first.
+    """
+    said = "returned" if returned else "is"
+    if value is None:
+        hint = " (does the function end with a return statement?)" if returned else ""
+        raise InputError(f"{what} {said} None; expected a number or an array of numbers{hint}")
+    if isinstance(value, (str, bytes)):
+        raise InputError(f"{what} {said} the text {value!r}; expected a number or an array of "
+                         f"numbers (a Quantity for a value with units)")
+    if _holds_quantities(value):
+        raise InputError(
+            f"{what} {said} a {_kind(value)} of Quantities; numpy cannot hold units per "
+            f"entry. Build one Quantity instead: ureg.Quantity([1.0, 2.0], 'm'), or "
+            f"ureg.Quantity.from_list(values) to convert a list of Quantities")
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{what} must be numeric, {'it returned' if returned else 'got'} a "
+                         f"{type(value).__name__} that is not an array of numbers ({exc})") from None
+    if arr.dtype.kind == "b":
+        raise InputError(f"{what} {said} {_peek(arr)}, a bool; expected a number or an array "
+                         f"of numbers")
+    if arr.dtype.kind == "c":
+        raise InputError(f"{what} {said} complex ({_peek(arr)}); unitdescent works with real "
+                         f"numbers. Write a complex value as two real ones (real and imaginary "
+                         f"parts, or magnitude and phase)")
+    if arr.dtype.kind not in "biuf":
+        try:
+            return arr.astype(float)
+        except (TypeError, ValueError):
+            shown = repr(value)
+            shown = shown if len(shown) <= 80 else shown[:77] + "..."
+            raise InputError(f"{what} must be numeric, {'it returned' if returned else 'got'} "
+                             f"{shown}") from None
+    return arr.astype(float, copy=False)
+
+
+def _holds_quantities(value) -> bool:
+    if isinstance(value, (list, tuple)):
+        return any(is_quantity(v) or _holds_quantities(v) for v in value)
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        return any(is_quantity(v) for v in value.flat)
+    return False
+
+
+def _kind(value) -> str:
+    return "NumPy array" if isinstance(value, np.ndarray) else type(value).__name__
+
+
+def _peek(arr):
+    return repr(arr.item()) if arr.size == 1 else f"an array of shape {arr.shape}"

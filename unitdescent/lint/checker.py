@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from ..units import is_multiplicative, ureg
 from . import tables
-from .config import Config
+from .config import Config, ConfigError
 from .rules import RULES, Diagnostic, get, is_selected
 from .tables import EPS_CONVENTIONS, INACTIVE, LR, WEIGHT_DECAY_CONVENTIONS
 from .values import ValueProblem, parse_unit_text, read_number
@@ -505,12 +505,28 @@ class Checker:
                 self.emit("UD302", f"{spec.name}: {note}.", name_path)
 
 
+def _selectors(value, what):
+    """``select``/``ignore`` from Python: one string or a list of them, each a known selector."""
+    if value is None:
+        return None
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple, set, frozenset)):
+        raise ConfigError(f"{what} must be a rule code, prefix or name, or a list of them, "
+                          f"got {value!r}")
+    for item in items:
+        if not isinstance(item, str) or not known_selector(item):
+            raise ConfigError(f"{what}: unknown rule selector {item!r} (see `unitdescent rule "
+                              f"--list`)")
+    return list(items)
+
+
 def check(config: Config, select=None, ignore=None) -> list[Diagnostic]:
     """All diagnostics for ``config``, after ``# noqa`` comments and rule selection.
 
     ``select``/``ignore`` (lists of codes, prefixes such as "UD1", or names) override and
     extend the config's own ``[lint]`` table.
     """
+    select, ignore = _selectors(select, "select"), _selectors(ignore, "ignore")
     raw = Checker(config).run()
     settings = config.data.get("lint") if isinstance(config.data.get("lint"), dict) else {}
     sel = select if select else _codes(settings.get("select"))

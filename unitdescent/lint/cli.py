@@ -214,9 +214,13 @@ def run_explain(args) -> int:
         return 2
     try:
         groups = _groups(args.param or [])
+    except ValueProblem as exc:
+        _err(f"--param: {exc}")
+        return 2
+    try:
         loss = parse_unit_text(args.loss) if args.loss else None
     except ValueProblem as exc:
-        _err(str(exc))
+        _err(f"--loss: {exc}")
         return 2
     print(explain_text(spec, groups, loss, args.format), end="")
     return 0
@@ -228,6 +232,9 @@ def _groups(params):
     for i, p in enumerate(params):
         name, _, units = p.rpartition("=") if "=" in p else (f"θ{i + 1}" if len(params) > 1
                                                                else "θ", "", p)
+        if any(name == seen for seen, _ in out):
+            raise ValueProblem("UD006", f"group {name!r} is given twice; give each group once "
+                               f"(--param {name}=UNITS)")
         out.append((name, parse_unit_text(units)))
     return out
 

@@ -155,6 +155,9 @@ def coerce(config, format: str | None = None) -> Config:
     if isinstance(config, str):
         if "\n" not in config and len(config) < 4096 and os.path.isfile(config):
             return load(config)
+        if "\n" not in config and not re.search(r"=|:\s|^\s*[{\[]", config):
+            raise ConfigError(f"no such file: {config!r} (give the path of an existing config "
+                              f"file, config text, or a dict)")
         return loads(config, format or guess_format(config))
     raise ConfigError(f"expected a path, config text or a dict, got {type(config).__name__}")
 

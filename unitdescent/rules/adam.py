@@ -15,7 +15,7 @@ import numpy as np
 
 from ..dims import DIMENSIONLESS, GRADIENT, PARAM
 from ..errors import InputError
-from .base import Rule, UpdateStepper, register
+from .base import Rule, UpdateStepper, check_positive, register
 
 #: the default eps relative to the RMS gradient of each parameter at x0
 EPS_REL = 1e-8
@@ -55,7 +55,8 @@ class Adam(Rule):
         eps = self.resolve("eps", problem, bare)
         if eps is not None and np.any(np.asarray(eps) < 0):
             raise InputError("adam eps must be >= 0")
-        return _AdamStepper(problem, self.resolve("lr", problem, bare), b1, b2, eps)
+        lr = check_positive("adam", "lr", self.resolve("lr", problem, bare))
+        return _AdamStepper(problem, lr, b1, b2, eps)
 
 
 class _AdamStepper(UpdateStepper):

@@ -99,6 +99,22 @@ class Rule(ABC):
         return [f.name for f in fields(cls)]
 
 
+def check_positive(rule: str, name: str, value):
+    """A resolved rate (float or per-entry array, working units) must be finite and > 0."""
+    if value is None or not np.all(np.asarray(value) > 0):
+        shown = value if np.ndim(value) == 0 else f"{np.min(value):g} (smallest entry)"
+        raise InputError(f"{rule} {name} must be > 0, got {shown}: a negative rate climbs the "
+                         f"loss and a zero rate never moves")
+    return value
+
+
+def check_flag(rule: str, name: str, value) -> bool:
+    """A True/False option: a string such as 'yes' or 'false' is an error, not truthy."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise InputError(f"{rule} {name} must be True or False, got {value!r}")
+    return bool(value)
+
+
 #: method name -> Rule class (filled by the rule modules)
 METHODS: dict[str, type[Rule]] = {}
 
@@ -116,6 +132,10 @@ def make_rule(method, options: dict) -> Rule:
             raise InputError(f"method is already a configured rule ({method!r}); options "
                              f"{sorted(options)} cannot be added to it")
         return method
+    if isinstance(method, type) and issubclass(method, Rule):
+        raise InputError(f"method={method.__name__} is the rule's class; give its name, "
+                         f"method={method.name!r}, or a configured rule, "
+                         f"method=ud.rules.{method.__name__}(...)")
     if not isinstance(method, str):
         raise InputError(f"method must be a name or a Rule, got {method!r}")
     key = method.lower()

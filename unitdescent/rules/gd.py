@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..dims import SGD_LR
-from .base import Rule, UpdateStepper, register
+from .base import Rule, UpdateStepper, check_positive, register
 
 
 @register
@@ -23,7 +23,7 @@ class GD(Rule):
     required = ("lr",)
 
     def bind(self, problem, *, bare="error"):
-        return _GDStepper(problem, self.resolve("lr", problem, bare))
+        return _GDStepper(problem, check_positive("gd", "lr", self.resolve("lr", problem, bare)))
 
 
 class _GDStepper(UpdateStepper):

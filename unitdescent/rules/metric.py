@@ -33,7 +33,7 @@ from ..hyper import resolve, resolve_matrix
 from ..linesearch import backtracking
 from ..matrix import UnitMatrix
 from ..units import as_quantity, is_quantity
-from .base import Rule, Stepper, StepResult, register
+from .base import Rule, Stepper, StepResult, check_flag, register
 
 #: eigenvalues (of the scaled matrix) below EIG_FLOOR·max|λ| are raised to that floor
 EIG_FLOOR = 1e-8
@@ -276,11 +276,13 @@ class Metric(Rule):
         lr = self.resolve("lr", problem, bare, allow_array=False)
         gtol = self.resolve("gtol", problem, bare, allow_array=False)
         gtol_rel = self.resolve("gtol_rel", problem, bare, allow_array=False)
-        if not lr > 0:
-            raise InputError(f"{self.name} lr (the first trial step) must be > 0, got {lr}")
-        if (gtol is not None and gtol < 0) or gtol_rel < 0:
+        if lr is None or not lr > 0:
+            raise InputError(f"{self.name} lr (the first trial step, dimensionless) must be > 0, "
+                             f"got {lr}")
+        if (gtol is not None and gtol < 0) or gtol_rel is None or gtol_rel < 0:
             raise InputError(f"{self.name} gtol and gtol_rel must be >= 0")
-        return dict(alpha0=lr, gtol=gtol, gtol_rel=gtol_rel, line_search=bool(self.line_search))
+        line_search = check_flag(self.name, "line_search", self.line_search)
+        return dict(alpha0=lr, gtol=gtol, gtol_rel=gtol_rel, line_search=line_search)
 
     def bind(self, problem, *, bare="error"):
         opts = self.options(problem, bare)

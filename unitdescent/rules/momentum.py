@@ -13,7 +13,7 @@ import numpy as np
 
 from ..dims import DIMENSIONLESS, SGD_LR
 from ..errors import InputError
-from .base import Rule, UpdateStepper, register
+from .base import Rule, UpdateStepper, check_flag, check_positive, register
 
 
 class MomentumState(NamedTuple):
@@ -42,9 +42,11 @@ class Momentum(Rule):
         damp = self.resolve("dampening", problem, bare, allow_array=False)
         if not (np.all(0 <= np.asarray(beta)) and np.all(np.asarray(beta) < 1)):
             raise InputError(f"momentum beta must be in [0, 1), got {beta}")
+        check_flag("momentum", "nesterov", self.nesterov)
         if self.nesterov and np.any(np.asarray(damp) != 0):
             raise InputError("Nesterov momentum needs dampening = 0")
-        return _MomentumStepper(problem, self.resolve("lr", problem, bare), beta, 1.0 - damp,
+        lr = check_positive("momentum", "lr", self.resolve("lr", problem, bare))
+        return _MomentumStepper(problem, lr, beta, 1.0 - damp,
                                 bool(self.nesterov))
 
 

@@ -17,7 +17,7 @@ from ..errors import InputError
 from ..hyper import resolve, resolve_matrix
 from ..matrix import UnitMatrix
 from ..units import as_quantity, is_quantity
-from .base import Rule, UpdateStepper, register
+from .base import Rule, UpdateStepper, check_positive, register
 
 
 @register
@@ -52,7 +52,7 @@ class Preconditioned(Rule):
 
     def bind(self, problem, *, bare="error"):
         sp, lu = problem.space, problem.loss_unit
-        lr = self.resolve("lr", problem, bare, allow_array=False)
+        lr = check_positive(self.name, "lr", self.resolve("lr", problem, bare, allow_array=False))
         if self.is_full(sp):
             P = resolve_matrix("P", self.P, PRECONDITIONER, sp, lu, rule=self.name)
             if not np.allclose(P, P.T, rtol=1e-10, atol=0):
