@@ -18,10 +18,7 @@ SKIP_MARK = "<!-- no-test -->"
 
 # Pages another branch is rewriting at the time of writing: expected to fail until that page's
 # blocks are complete (or marked); the test fails once the page runs, so the entry is removed.
-PENDING = {
-    "quasi_newton.md": "its first block uses `loss` and `x0` without defining them; the page is "
-                       "being revised on the quasi-Newton branch",
-}
+PENDING: dict = {}  # page name -> why it cannot run yet (an expected failure)
 
 
 def blocks(path):

@@ -186,3 +186,15 @@ def test_xtol_rel_checks_every_entry_whichever_failed_last():
     assert stop.check(x, x + [1e-2, 0.0, 0.0], 1.0, 0.5) == ""  # entry 2 passes, 0 fails
     assert stop.check(x, x + [0.0, 1e-2, 0.0], 1.0, 0.5) == ""
     assert "xtol_rel" in stop.check(x, x + [1e-4, -1e-4, 1e-4], 1.0, 0.5)
+
+
+def test_tolerances_are_checked():
+    with pytest.raises(ud.InputError, match="ftol must be >= 0"):
+        ud.minimize(quadratic, X0, method="gd", lr=LR_SGD, ftol=Q_(-1.0, ""))
+    with pytest.raises(ud.InputError, match="xtol must be >= 0"):
+        ud.minimize(quadratic, X0, method="gd", lr=LR_SGD, xtol={"x": Q_(-1, "m"), "t": Q_(1, "s")})
+    with pytest.raises(ud.UnitsError, match="xtol_rel is relative"):
+        ud.minimize(quadratic, X0, method="gd", lr=LR_SGD, xtol_rel=Q_(1e-9, "m"))
+    a = ud.minimize(quadratic, X0, method="gd", lr=LR_SGD, xtol_rel=Q_(1e-6, "percent"))
+    b = ud.minimize(quadratic, X0, method="gd", lr=LR_SGD, xtol_rel=1e-8)
+    assert a.nit == b.nit and a.success

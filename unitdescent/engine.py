@@ -7,10 +7,11 @@ import math
 import numpy as np
 
 from .dims import LOSS, PARAM
-from .errors import InputError, OptimizationError
+from .errors import InputError, OptimizationError, UnitsError
 from .hyper import resolve
 from .objective import as_objective
 from .result import History, Result, Status
+from .units import is_quantity
 from .rules.base import make_rule
 
 DEFAULTS = dict(maxiter=1000, ftol=None, ftol_rel=0.0, xtol=None, xtol_rel=1e-10,
@@ -81,6 +82,11 @@ def _check_engine_options(opts):
         raise InputError(f"maxiter must be a non-negative integer, got {opts['maxiter']!r}")
     for k in ("ftol_rel", "xtol_rel"):
         v = opts[k]
+        if is_quantity(v):  # a dimensionless Quantity is a plain ratio; anything else is wrong
+            if not v.dimensionless:
+                raise UnitsError(what=k, expected=v._REGISTRY.dimensionless, got=v.units,
+                                 fix=f"{k} is relative: give a plain number such as 1e-10")
+            v = opts[k] = float(v.m_as(v._REGISTRY.dimensionless))
         if not (isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)
                 and v >= 0):
             raise InputError(f"{k} must be a finite number >= 0 (dimensionless), got {v!r}")
@@ -101,6 +107,9 @@ class _Stopping:
             resolve("ftol", opts["ftol"], LOSS, sp, lu, allow_array=False)
         self.ftol_rel = float(opts["ftol_rel"])
         self.xtol = None if opts["xtol"] is None else resolve("xtol", opts["xtol"], PARAM, sp, lu)
+        for name, tol in (("ftol", self.ftol), ("xtol", self.xtol)):
+            if tol is not None and np.any(np.asarray(tol) < 0):
+                raise InputError(f"{name} must be >= 0 (a tolerance), got a negative value")
         self.xtol_rel = float(opts["xtol_rel"])
         self.typical = problem.typical
         self._witness = 0  # an entry whose step failed the xtol_rel test last time

@@ -20,7 +20,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import least_squares as _scipy_least_squares
 
 EPS = float(np.finfo(float).eps)
 
@@ -181,7 +180,9 @@ def _dispatch(counted, jacobian, state, z0, method, has_bounds, lb, ub, ftol, xt
                       max_nfev=max_nfev, x_scale="jac")
         if has_bounds:
             kwargs["bounds"] = (lb, ub)
-        res = _scipy_least_squares(counted, z0, **kwargs)
+        from scipy.optimize import least_squares as scipy_least_squares  # ~0.3 s: only here
+
+        res = scipy_least_squares(counted, z0, **kwargs)
         z, r, J, status = res.x, res.fun, res.jac, int(res.status)
         message = MESSAGES.get(status, str(res.message))
     return Solution(z=np.asarray(z, dtype=float), r=np.asarray(r, dtype=float),

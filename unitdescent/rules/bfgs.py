@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg.blas import dger
 
 from .base import register
 from .quasinewton import QuasiNewtonRule, QuasiNewtonStepper
@@ -76,6 +75,8 @@ class _BFGSStepper(QuasiNewtonStepper):
             st.skipped += 1
             return
         # H ← H + s(c·s − ρ·Hy)ᵀ − ρ·Hy·sᵀ  (the BFGS inverse update, symmetric)
+        from scipy.linalg.blas import dger  # imported here: scipy.linalg costs ~0.3 s to import
+
         st.H = dger(1.0, s, c * s - rho * Hy, a=H, overwrite_a=1)
         st.H = dger(-rho, Hy, s, a=st.H, overwrite_a=1)
         st.npairs += 1
