@@ -163,9 +163,7 @@ def _run(problem, rule, stepper, stop, opts) -> Result:
         if sr.failed:
             status, detail = Status.STEP_FAILED, sr.failed
             break
-        with np.errstate(over="ignore"):  # g·g may overflow for a large, finite g
-            gg = sr.g @ sr.g  # one BLAS pass over g
-        if not (math.isfinite(sr.f) and (math.isfinite(gg) or np.isfinite(sr.g).all())):
+        if not (math.isfinite(sr.f) and _all_finite(sr.g)):
             what = "loss" if not math.isfinite(sr.f) else "gradient"
             status = Status.NONFINITE
             detail = (f"the {what} became {sr.f if what == 'loss' else 'non-finite'} at "
@@ -206,6 +204,15 @@ def _run(problem, rule, stepper, stop, opts) -> Result:
     if opts["throw"] and not result.success:
         raise OptimizationError(result)
     return result
+
+
+def _all_finite(g) -> bool:
+    """True when every entry of ``g`` is finite, in the cheapest way for its size."""
+    if g.size < 4096:
+        return bool(np.isfinite(g).all())
+    with np.errstate(over="ignore"):  # g·g may overflow for a large, finite g
+        gg = g @ g  # one BLAS pass, no temporary array
+    return math.isfinite(gg) or bool(np.isfinite(g).all())
 
 
 def _intermediate(problem, rule, x, f, g, nit):
