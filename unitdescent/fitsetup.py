@@ -85,6 +85,14 @@ class Problem:
 
     single = False
     name = "model"
+    _jac = None  # the user's Jacobian as a function of θ (floats), when one was given
+
+    @property
+    def has_jac(self):
+        return self._jac is not None
+
+    def jac_theta(self, theta):
+        return self._jac(theta)
 
     def _make_space(self, x0, registry, working_units=None, name="x0"):
         if isinstance(x0, dict):
@@ -538,13 +546,6 @@ class FitProblem(Problem):
 
         return jac_theta
 
-    @property
-    def has_jac(self):
-        return self._jac is not None
-
-    def jac_theta(self, theta):
-        return self._jac(theta)
-
     def residuals_out(self, theta):
         """y − model in y's (difference) units."""
         diff = (self.ymag - self._call(theta))
@@ -639,13 +640,6 @@ class ResidualProblem(Problem):
 
     def residuals_theta(self, theta):
         return self._call(theta)
-
-    @property
-    def has_jac(self):
-        return self._jac is not None
-
-    def jac_theta(self, theta):
-        return self._jac(theta)
 
     def residuals_out(self, theta):
         return self.registry.Quantity(self._call(theta).reshape(self.shape), self.resid_unit)
