@@ -40,11 +40,15 @@ def hand_loop(rule, x0, f, g, iters, lr, stop_test):
     fx, gx = f(x), g(x)
     losses = [fx]
     typ = np.abs(x0)
+
+    def steps_are_small(x_new, x):  # the engine's xtol_rel test, written out in full
+        return np.all(np.abs(x_new - x) <= 1e-300 * np.maximum(np.abs(x_new), typ))
+
     if rule == "gd":
         for _ in range(iters):
             x_new = x + (-lr) * gx
             fx, gx = f(x_new), g(x_new)
-            if stop_test and np.all(np.abs(x_new - x) <= 1e-300 * np.maximum(np.abs(x_new), typ)):
+            if stop_test and steps_are_small(x_new, x):
                 break
             x = x_new
             losses.append(fx)
@@ -54,7 +58,7 @@ def hand_loop(rule, x0, f, g, iters, lr, stop_test):
             v = gx.copy() if v is None else 0.9 * v + 1.0 * gx
             x_new = x + (-lr) * v
             fx, gx = f(x_new), g(x_new)
-            if stop_test and np.all(np.abs(x_new - x) <= 1e-300 * np.maximum(np.abs(x_new), typ)):
+            if stop_test and steps_are_small(x_new, x):
                 break
             x = x_new
             losses.append(fx)
@@ -73,7 +77,7 @@ def hand_loop(rule, x0, f, g, iters, lr, stop_test):
             d /= denom
             x_new = x + d
             fx, gx = f(x_new), g(x_new)
-            if stop_test and np.all(np.abs(x_new - x) <= 1e-300 * np.maximum(np.abs(x_new), typ)):
+            if stop_test and steps_are_small(x_new, x):
                 break
             x = x_new
             losses.append(fx)

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from .dims import LOSS, PARAM
-from .errors import InputError, OptimizationError, UnitsError
+from .errors import InputError, OptimizationError, UnitsError, add_note
 from .hyper import resolve
 from .objective import as_objective
 from .result import History, Result, Status
@@ -184,9 +184,8 @@ def _run(problem, rule, stepper, stop, opts) -> Result:
                 status = Status.CALLBACK
                 break
             except Exception as exc:  # the user's error, with where it happened
-                if hasattr(exc, "add_note"):
-                    exc.add_note(f"(raised by the callback at iteration {nit}; raise "
-                                 f"StopIteration to stop a run early)")
+                add_note(exc, f"(raised by the callback at iteration {nit}; raise "
+                              f"StopIteration to stop a run early)")
                 raise
         if reason:
             status, detail = Status.CONVERGED, reason

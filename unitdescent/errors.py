@@ -141,3 +141,9 @@ class OptimizationError(RuntimeError):
 
 class UnitsWarning(UserWarning):
     """The result depends on the choice of units (e.g. bare hyperparameters were allowed)."""
+
+
+def add_note(exc: BaseException, text: str) -> None:
+    """Attach ``text`` to ``exc`` (shown under its traceback) where Python supports notes (3.11+)."""
+    if hasattr(exc, "add_note"):
+        exc.add_note(text)

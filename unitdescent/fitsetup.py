@@ -13,8 +13,9 @@ import numpy as np
 import pint
 
 from .dims import PARAM
-from .errors import BareNumberError, InputError, UnitsError
+from .errors import BareNumberError, InputError, UnitsError, add_note
 from .fitresult import delta_unit
+from .objective import binds
 from .space import ParamSpace
 from .units import (_holds_quantities, as_quantity, as_unit, fmt, is_multiplicative, is_quantity,
                     real_array, registry_of)
@@ -419,14 +420,14 @@ class FitProblem(Problem):
                                  "dimensionless") from exc
         except TypeError as exc:
             fn = self.model.fun if self.fast else self.model
-            if not _accepts_params(fn, sp.names):
+            if not binds(fn, None, **{n: None for n in sp.names}):
                 raise InputError(f"{label} is called as model(x, {', '.join(n + '=…' for n in sp.names)}) with the "
                                  f"names of p0, which its signature does not accept ({exc}). Name "
                                  f"p0's keys after the model's arguments") from exc
-            _note(exc, f"(raised by {label}, evaluated at p0)")
+            add_note(exc, f"(raised by {label}, evaluated at p0)")
             raise
         except Exception as exc:
-            _note(exc, f"(raised by {label}, evaluated at p0)")
+            add_note(exc, f"(raised by {label}, evaluated at p0)")
             raise
         if self.fast:
             mag = out
@@ -685,23 +686,3 @@ def _simplify(unit):
 def _short(value) -> str:
     text = repr(value)
     return text if len(text) < 40 else text[:37] + "..."
-
-
-def _accepts_params(fn, names) -> bool:
-    """Whether ``fn(x, **{name: ...})`` binds (True when the signature cannot be read)."""
-    import inspect
-
-    try:
-        sig = inspect.signature(fn)
-    except (TypeError, ValueError):
-        return True
-    try:
-        sig.bind(None, **{n: None for n in names})
-    except TypeError:
-        return False
-    return True
-
-
-def _note(exc, text):
-    if hasattr(exc, "add_note"):  # Python >= 3.11
-        exc.add_note(text)

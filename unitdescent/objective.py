@@ -21,7 +21,7 @@ import numpy as np
 import pint
 
 from .dims import HESSIAN
-from .errors import InputError, LossUnitsError, UnitsError
+from .errors import InputError, LossUnitsError, UnitsError, add_note
 from .space import ParamSpace
 from .units import (as_quantity, as_unit, fmt, is_multiplicative, is_quantity, real_array,
                     registry_of)
@@ -488,14 +488,15 @@ def _call_at_x0(fn, call, vec, what, space):
                 fix = "name its arguments after x0's keys (or x0's keys after its arguments)"
             raise InputError(f"{what} is called as {how}, which its signature "
                              f"{_signature(fn)} does not accept ({exc}). Fix: {fix}") from exc
-        _note(exc, f"(raised by {what}, evaluated at x0)")
+        add_note(exc, f"(raised by {what}, evaluated at x0)")
         raise
     except Exception as exc:
-        _note(exc, f"(raised by {what}, evaluated at x0)")
+        add_note(exc, f"(raised by {what}, evaluated at x0)")
         raise
 
 
-def _accepts(fn, space) -> bool:
+def binds(fn, *args, **kwargs) -> bool:
+    """Whether ``fn(*args, **kwargs)`` would bind (True when the signature cannot be read)."""
     import inspect
 
     try:
@@ -503,13 +504,14 @@ def _accepts(fn, space) -> bool:
     except (TypeError, ValueError):  # builtins without a signature: cannot tell
         return True
     try:
-        if space.single:
-            sig.bind(None)
-        else:
-            sig.bind(**{n: None for n in space.names})
+        sig.bind(*args, **kwargs)
     except TypeError:
         return False
     return True
+
+
+def _accepts(fn, space) -> bool:
+    return binds(fn, None) if space.single else binds(fn, **{n: None for n in space.names})
 
 
 def _signature(fn) -> str:
@@ -519,11 +521,6 @@ def _signature(fn) -> str:
         return f"{getattr(fn, '__name__', 'f')}{inspect.signature(fn)}"
     except (TypeError, ValueError):
         return repr(fn)
-
-
-def _note(exc, text):
-    if hasattr(exc, "add_note"):  # Python >= 3.11
-        exc.add_note(text)
 
 
 def _readonly(v, shape=None):

@@ -98,7 +98,7 @@ def strong_wolfe(phi: Callable[[float], Trial], phi0: float, dphi0: float, alpha
 
 
 class _TooSmall(Exception):
-    pass
+    """The trial step no longer changes x in floating point."""
 
 
 def _search(state, phi0, dphi0, alpha1, c2, maxiter):

@@ -10,6 +10,7 @@ file and line (the command exits with status 2), never a traceback.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import json
 import os
 import re
@@ -448,11 +449,10 @@ class _Scanner:
 
 def _positions(text, mode) -> dict:
     scanner = _Scanner(text, mode)
-    try:
+    # positions are a convenience: on text the scanner cannot follow, keep what was found
+    with contextlib.suppress(ValueError, IndexError, RecursionError):
         if mode == "toml":
             scanner.toml()
         else:
             scanner.value(())
-    except (ValueError, IndexError, RecursionError):
-        pass  # positions are a convenience: keep what was found
     return scanner.pos
